@@ -1,0 +1,30 @@
+// The scratchnet command-line program: a thin commander shell. Each subcommand lives in
+// bin/commands/<name>.ts, parses its flags, calls library functions from lib/, and prints.
+
+import { Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** The package version, read from package.json so it never drifts. */
+export function packageVersion(): string {
+  // dist/bin/program.js and bin/program.ts both sit two levels below the package root.
+  for (const up of ['..', '../..']) {
+    try {
+      return JSON.parse(readFileSync(join(__dirname, up, 'package.json'), 'utf8')).version as string;
+    } catch {
+      // try the next level
+    }
+  }
+  return '0.0.0';
+}
+
+/** Builds the program; tests call this and parse argv in-process. */
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('scratchnet')
+    .description('Neural networks from scratch: reproduce the MNIST / Fashion-MNIST experiments of the seed documents.')
+    .version(packageVersion(), '-V, --version')
+    .showHelpAfterError('(run with --help for usage)');
+  return program;
+}

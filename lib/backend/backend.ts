@@ -1,0 +1,47 @@
+// The kernel interface every layer computes through. Two implementations exist: the readable
+// pure-TypeScript reference (./reference.ts, the oracle) and a fast one that may replace it.
+//
+// Dimension letters used below:
+//   M  rows of the result (the batch, in a dense layer)
+//   K  the contracted dimension
+//   N  columns of the result
+// Every matrix is a row-major Float32Array. Every kernel writes its result into `out` (the first
+// argument), takes its sizes last, and returns `out`. With `accumulate` true the result is added to
+// what `out` already holds (backward passes accumulate gradients, see Layer.zeroGrad).
+
+/** A buffer is a plain Float32Array; fast backends may hand out views into their own memory. */
+export type Buffer = Float32Array;
+/** Inputs are never written by a kernel. */
+export type ReadBuffer = Readonly<Float32Array>;
+
+export interface Backend {
+  /** 'reference' or the name of a faster implementation. */
+  readonly name: string;
+
+  /**
+   * A zero-filled buffer of n floats that kernels of this backend can read and write without
+   * copying. Layers allocate every activation, parameter and gradient buffer here, once.
+   */
+  alloc(n: number): Buffer;
+
+  /** out (M,N) = a (M,K) · b (K,N). */
+  gemm(out: Buffer, a: ReadBuffer, b: ReadBuffer, M: number, K: number, N: number, accumulate?: boolean): Buffer;
+
+  /** out (M,N) = aᵀ · b, with a (K,M) and b (K,N): the weight gradient xᵀ·dy. */
+  gemmTN(out: Buffer, a: ReadBuffer, b: ReadBuffer, M: number, K: number, N: number, accumulate?: boolean): Buffer;
+
+  /** out (M,N) = a · bᵀ, with a (M,K) and b (N,K): the input gradient dy·Wᵀ. */
+  gemmNT(out: Buffer, a: ReadBuffer, b: ReadBuffer, M: number, K: number, N: number, accumulate?: boolean): Buffer;
+
+  /**
+   * The dense layer's forward pass: out (B,OC) = inp (B,C) · weight (C,OC) + bias (OC).
+   * A backend may fuse the bias into its GEMM; the reference calls gemm then addBias.
+   */
+  denseForward(out: Buffer, inp: ReadBuffer, weight: ReadBuffer, bias: ReadBuffer | null, B: number, C: number, OC: number): Buffer;
+
+  /** out (M,N) = x (M,N) + bias (N), bias broadcast over rows. out may alias x. */
+  addBias(out: Buffer, x: ReadBuffer, bias: ReadBuffer, M: number, N: number): Buffer;
+
+  /** out (N) (+)= Σ_rows x (M,N): the bias gradient. */
+  colSum(out: Buffer, x: ReadBuffer, M: number, N: number, accumulate?: boolean): Buffer;
+}
