@@ -1,5 +1,6 @@
 // The README's "add your own optimizer" example (lib/optimizers/examples/adagrad.ts) really works:
 // importing it registers 'adagrad', and its trajectory matches the NumPy fixture (make_fixture.py).
+import * as fs from 'fs';
 import { createOptimizer, optimizerNames } from '../../lib/optimizers';
 import { Adagrad } from '../../lib/optimizers/examples/adagrad';
 import { casesFor, expectTrajectory, runTrajectory } from './harness';
@@ -16,5 +17,15 @@ describe('example optimizer: Adagrad in one file', () => {
 
   it('validates like the built-ins', () => {
     expect(() => createOptimizer('adagrad', { epsilon: 0 })).toThrow(/adagrad: epsilon = 0 is invalid/);
+  });
+});
+
+describe('README', () => {
+  it("shows lib/optimizers/examples/adagrad.ts verbatim in 'Optimizers: the exact update rules'", () => {
+    const root = `${__dirname}/../..`;
+    const readme = fs.readFileSync(`${root}/README.md`, 'utf8');
+    const section = readme.slice(readme.indexOf('## Optimizers: the exact update rules'));
+    const file = fs.readFileSync(`${root}/lib/optimizers/examples/adagrad.ts`, 'utf8').trimEnd();
+    expect(section).toContain('```ts\n' + file + '\n```');
   });
 });
