@@ -47,6 +47,8 @@ export class Nadam extends BaseOptimizer {
     // 1 − β1^t as m̂ (the Nesterov step looks one momentum step ahead using this step's gradient).
     const c1 = 1 - Math.pow(b1, this.t);
     const c2 = 1 - Math.pow(b2, this.t);
+    const kM = b1 / c1; // weight of m in the Nesterov direction: β1·m̂ = (β1/c1)·m
+    const kG = (1 - b1) / c1; // weight of g: (1−β1)·g/(1−β1^t)
     for (let i = 0; i < n; i++) {
       const w = params[i];
       const g = grads[i] + wd * decay[i] * w;
@@ -54,7 +56,7 @@ export class Nadam extends BaseOptimizer {
       const vi = b2 * v[i] + (1 - b2) * g * g;
       m[i] = mi;
       v[i] = vi;
-      const direction = (b1 * mi) / c1 + ((1 - b1) * g) / c1;
+      const direction = kM * mi + kG * g;
       params[i] = w - (lr * direction) / (Math.sqrt(vi / c2) + eps);
     }
   }
