@@ -2,3 +2,11 @@
 export * from './tensor';
 export * from './rng';
 export * from './backend';
+export * from './ops';
+export * from './init/initializers';
+export * from './layers';
+export * from './losses';
+export * from './optimizers';
+export * from './model';
+export * from './gradcheck';
+export { writeFileAtomic } from './util/fs';

@@ -1,0 +1,425 @@
+// Sequential: a stack of layers trained by minibatch gradient descent. It owns the flat parameter,
+// gradient and decay buffers (so an optimizer step is one loop), the batch buffers (allocated
+// once, reused every batch), and the training loop that Keras users know: compile, fit, evaluate,
+// predict. A custom training step plugs in through fit's `trainStep` or trainOnBatch.
+
+import { getBackend, type Backend } from '../backend';
+import { bindParams, type ForwardContext, type Layer } from '../layers/layer';
+import { Softmax } from '../layers/softmax';
+import { createLoss, type Loss, type LossTransform } from '../losses';
+import { argmaxRows, findNonFinite, sumSquares } from '../ops';
+import { createOptimizer, type Optimizer, type OptimizerConfig } from '../optimizers';
+import { Rng } from '../rng';
+import { fmtShape, shapeSize, Tensor } from '../tensor';
+import { History, type BatchLogs, type Callbacks, type EpochLogs } from './history';
+
+/** Training targets: one-hot (or soft) rows (N, C), or class labels (N) as a Uint8Array. */
+export type Targets = Tensor | Uint8Array;
+
+export interface SequentialOptions {
+  /** Per-sample input shape, e.g. [784] or [1, 28, 28]. Needed before build(). */
+  inputShape?: readonly number[];
+  /** Seeds weight initialisation (and fit's shuffling unless fit gets its own seed). Default 0. */
+  seed?: number;
+  name?: string;
+}
+
+export interface CompileOptions {
+  /** An Optimizer, or a name ('sgd', 'momentum', 'nag', 'rmsprop', 'adam', 'nadam'). */
+  optimizer: Optimizer | string;
+  /** Hyperparameters when optimizer is a name. */
+  optimizerConfig?: OptimizerConfig;
+  /** A Loss, or a name: 'softmax_cross_entropy' (logits), 'cross_entropy', 'mean_squared_error'. */
+  loss: Loss | string;
+  /** Replaces each batch loss L by f(L) and scales the gradient by f'(L) (e.g. aylaTransform). */
+  lossTransform?: LossTransform | null;
+}
+
+export interface FitOptions {
+  epochs?: number;
+  batchSize?: number;
+  /** Fraction of the LAST rows held out for validation, as Keras's validation_split. */
+  validationSplit?: number;
+  /** Explicit validation data; takes precedence over validationSplit. */
+  validationData?: [Tensor, Targets];
+  /** Reshuffle the training rows every epoch (default true). */
+  shuffle?: boolean;
+  /** Seeds the batch order; default: the model's seed. */
+  seed?: number;
+  callbacks?: Callbacks | Callbacks[];
+  /** Replaces trainOnBatch for each batch (x (B,...), y one-hot (B,C)): a custom training step. */
+  trainStep?: (x: Tensor, y: Tensor, model: Sequential) => BatchLogs;
+  /** Batch size for the validation pass (default 1024; it changes speed, not results). */
+  validationBatchSize?: number;
+}
+
+export interface EvaluateResult {
+  loss: number;
+  accuracy: number;
+}
+
+export class Sequential {
+  readonly layers: Layer[] = [];
+  readonly name: string;
+  readonly seed: number;
+  inputShape: readonly number[] | null;
+  /** Flat buffers, set by build(): every parameter, its gradient, its weight-decay multiplier. */
+  params: Float32Array = new Float32Array(0);
+  grads: Float32Array = new Float32Array(0);
+  decay: Float32Array = new Float32Array(0);
+  optimizer: Optimizer | null = null;
+  loss: Loss | null = null;
+  lossTransform: LossTransform | null = null;
+  /** Set to true (from a callback) to end fit after the current batch. */
+  stopTraining = false;
+  private backend: Backend = getBackend();
+  private built = false;
+  /** True when the last layer is Softmax and the loss fuses with it (see Loss.fusesWithSoftmax). */
+  private fusedSoftmax = false;
+  private readonly scratch = new Map<string, { data: Float32Array; tensor: Tensor | null }>();
+  private labelsOut = new Uint8Array(0);
+  /** The most recent forward output (accuracy after a custom trainStep reads it). */
+  private lastOut: Tensor | null = null;
+
+  constructor(layers: Layer[] = [], opts: SequentialOptions = {}) {
+    this.name = opts.name ?? 'sequential';
+    this.seed = opts.seed ?? 0;
+    this.inputShape = opts.inputShape ? [...opts.inputShape] : null;
+    for (const l of layers) this.add(l);
+  }
+
+  /** Appends a layer (before build). */
+  add(layer: Layer): this {
+    if (this.built) throw new Error(`cannot add layer ${layer.name}: model ${this.name} is already built`);
+    this.layers.push(layer);
+    return this;
+  }
+
+  /**
+   * Builds every layer for the input shape, binds all parameters to one flat buffer and
+   * initialises them from Rng(seed). Called by compile/fit when needed.
+   */
+  build(inputShape: readonly number[] | null = this.inputShape): this {
+    if (this.built) return this;
+    if (!inputShape) throw new Error(`model ${this.name} needs an inputShape (per-sample, e.g. [784]) to build`);
+    if (this.layers.length === 0) throw new Error(`model ${this.name} has no layers`);
+    this.inputShape = [...inputShape];
+    this.backend = getBackend();
+    let shape: readonly number[] = inputShape;
+    for (const l of this.layers) shape = l.build(shape, this.backend);
+    const bound = bindParams(this.layers, this.backend, new Rng(this.seed));
+    this.params = bound.params;
+    this.grads = bound.grads;
+    this.decay = bound.decay;
+    // Nobody needs dL/d(data): skip dx up to and including the first layer with parameters.
+    for (const l of this.layers) {
+      l.needsInputGrad = false;
+      if (l.params.length > 0) break;
+    }
+    this.built = true;
+    return this;
+  }
+
+  get isBuilt(): boolean {
+    return this.built;
+  }
+
+  /** Per-sample output shape. */
+  get outputShape(): readonly number[] {
+    this.build();
+    return this.layers[this.layers.length - 1].outputShape;
+  }
+
+  /** Sets the optimizer and the loss (and an optional loss transform). */
+  compile(opts: CompileOptions): this {
+    this.build();
+    this.optimizer = typeof opts.optimizer === 'string' ? createOptimizer(opts.optimizer, opts.optimizerConfig ?? {}) : opts.optimizer;
+    this.loss = createLoss(opts.loss);
+    this.lossTransform = opts.lossTransform ?? null;
+    this.fusedSoftmax = this.layers[this.layers.length - 1] instanceof Softmax && this.loss.fusesWithSoftmax === true;
+    return this;
+  }
+
+  /** x (B, ...inputShape) → output (B, ...outputShape). The result is a reused buffer. */
+  forward(x: Tensor, ctx: ForwardContext = { training: false }): Tensor {
+    this.build();
+    let h = x;
+    for (const l of this.layers) h = l.forward(h, ctx);
+    this.lastOut = h;
+    return h;
+  }
+
+  /** Back-propagates dOut from layer `from` (default: the last) down to the first. */
+  backward(dOut: Tensor, from = this.layers.length - 1): Tensor {
+    let d = dOut;
+    for (let i = from; i >= 0; i--) d = this.layers[i].backward(d);
+    return d;
+  }
+
+  /**
+   * One training step on a batch: (look-ahead,) forward, loss, backward, optimizer step.
+   * x (B, ...inputShape), y (B, C) one-hot. Returns the (transformed) loss and the gradient norm.
+   */
+  trainOnBatch(x: Tensor, y: Tensor): BatchLogs & { correct: number } {
+    const { optimizer, loss } = this.requireCompiled();
+    const B = x.rows;
+    optimizer.lookahead?.(this.params);
+    this.grads.fill(0);
+    const out = this.forward(x, { training: true });
+    const C = out.cols;
+    this.checkTargets(y, B, C);
+    const dOut = this.scratchTensor('dOut', B, [C]);
+    let value: number;
+    let from = this.layers.length - 1;
+    if (this.fusedSoftmax) {
+      // dL/dz for softmax + cross-entropy: (p·Σy − y)/B, straight into the softmax's input.
+      value = loss.compute(null, out.data, y.data, B, C);
+      const p = out.data;
+      for (let b = 0; b < B; b++) {
+        const row = b * C;
+        let ySum = 0;
+        for (let j = 0; j < C; j++) ySum += y.data[row + j];
+        for (let j = 0; j < C; j++) dOut.data[row + j] = (p[row + j] * ySum - y.data[row + j]) / B;
+      }
+      from -= 1;
+    } else {
+      value = loss.compute(dOut.data, out.data, y.data, B, C);
+    }
+    if (this.lossTransform) {
+      const t = this.lossTransform(value);
+      value = t.value;
+      for (let i = 0; i < B * C; i++) dOut.data[i] *= t.scale;
+    }
+    if (!Number.isFinite(value)) throw new DivergenceError(value, optimizer);
+    this.backward(dOut, from);
+    const gradNorm = Math.sqrt(sumSquares(this.grads));
+    optimizer.step(this.params, this.grads, this.decay);
+    return { loss: value, size: B, gradNorm, correct: this.countCorrect(out, y) };
+  }
+
+  /** Trains for `epochs` over x, y; returns the per-epoch History. */
+  fit(x: Tensor, y: Targets, opts: FitOptions = {}): History {
+    this.requireCompiled();
+    const epochs = opts.epochs ?? 1;
+    const batchSize = opts.batchSize ?? 32;
+    if (!Number.isInteger(epochs) || epochs < 1) throw new Error(`epochs must be an integer ≥ 1, got ${epochs}`);
+    if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`batchSize must be an integer ≥ 1, got ${batchSize}`);
+    const C = shapeSize(this.outputShape);
+    this.checkData(x, y, C, 'x');
+
+    // The validation rows: explicit data, or the last fraction of x (never shuffled in).
+    let trainRows = x.rows;
+    let val: [Tensor, Targets] | null = opts.validationData ?? null;
+    if (!val && opts.validationSplit !== undefined && opts.validationSplit !== 0) {
+      const f = opts.validationSplit;
+      if (!(f > 0 && f < 1)) throw new Error(`validationSplit must be in (0, 1), got ${f}`);
+      trainRows = Math.floor(x.rows * (1 - f));
+      if (trainRows < 1 || trainRows === x.rows) throw new Error(`validationSplit ${f} of ${x.rows} rows leaves no training or no validation rows`);
+      val = [x.sliceRows(trainRows, x.rows), y instanceof Tensor ? y.sliceRows(trainRows, x.rows) : y.subarray(trainRows)];
+    }
+    if (val) this.checkData(val[0], val[1], C, 'validation x');
+
+    const callbacks = opts.callbacks === undefined ? [] : Array.isArray(opts.callbacks) ? opts.callbacks : [opts.callbacks];
+    const rng = new Rng(opts.seed ?? this.seed);
+    const order = new Int32Array(trainRows);
+    for (let i = 0; i < trainRows; i++) order[i] = i;
+    const inSize = shapeSize(this.inputShape!);
+    const batches = Math.ceil(trainRows / batchSize);
+    const history = new History();
+    const step = opts.trainStep ?? ((xb: Tensor, yb: Tensor) => this.trainOnBatch(xb, yb));
+    this.stopTraining = false;
+    let globalStep = 0;
+
+    for (const cb of callbacks) cb.onTrainBegin?.();
+    for (let epoch = 0; epoch < epochs && !this.stopTraining; epoch++) {
+      for (const cb of callbacks) cb.onEpochBegin?.(epoch);
+      if (opts.shuffle ?? true) rng.shuffle(order);
+      const t0 = process.hrtime.bigint();
+      let lossSum = 0;
+      let correct = 0;
+      let seen = 0;
+      let normSum = 0;
+      let done = 0;
+      for (let b = 0; b < batches && !this.stopTraining; b++) {
+        const start = b * batchSize;
+        const B = Math.min(batchSize, trainRows - start);
+        const xb = this.scratchTensor('xb', B, this.inputShape!);
+        const yb = this.scratchTensor('yb', B, [C]);
+        gatherRows(xb.data, x.data, order, start, B, inSize);
+        gatherTargets(yb.data, y, order, start, B, C);
+        for (const cb of callbacks) cb.onBatchBegin?.(b, { epoch, step: globalStep, batches });
+        let logs: BatchLogs;
+        try {
+          logs = step(xb, yb, this);
+        } catch (err) {
+          // Say where it happened; trainOnBatch alone cannot know the epoch.
+          if (err instanceof DivergenceError) throw new DivergenceError(err.value, this.optimizer!, epoch, b);
+          throw err;
+        }
+        if (!Number.isFinite(logs.loss)) throw new DivergenceError(logs.loss, this.optimizer!, epoch, b);
+        lossSum += logs.loss * B;
+        seen += B;
+        normSum += logs.gradNorm;
+        done++;
+        correct += 'correct' in logs && typeof logs.correct === 'number' ? logs.correct : this.countCorrect(this.lastOutput(), yb);
+        globalStep++;
+        for (const cb of callbacks) cb.onBatchEnd?.(b, logs);
+      }
+      const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+      const logs: EpochLogs = { loss: lossSum / seen, accuracy: correct / seen, grad_norm: normSum / Math.max(done, 1), seconds };
+      if (val) {
+        const v = this.evaluate(val[0], val[1], { batchSize: opts.validationBatchSize ?? 1024 });
+        logs.val_loss = v.loss;
+        logs.val_accuracy = v.accuracy;
+      }
+      history.record(epoch, logs);
+      for (const cb of callbacks) cb.onEpochEnd?.(epoch, logs);
+    }
+    for (const cb of callbacks) cb.onTrainEnd?.(history);
+    return history;
+  }
+
+  /** Mean loss (untransformed) and accuracy over x, y, in batches. */
+  evaluate(x: Tensor, y: Targets, opts: { batchSize?: number } = {}): EvaluateResult {
+    const { loss } = this.requireCompiled();
+    const C = shapeSize(this.outputShape);
+    this.checkData(x, y, C, 'x');
+    const batchSize = opts.batchSize ?? 1024;
+    const inSize = shapeSize(this.inputShape!);
+    let lossSum = 0;
+    let correct = 0;
+    for (let start = 0; start < x.rows; start += batchSize) {
+      const B = Math.min(batchSize, x.rows - start);
+      const xb = this.scratchTensor('xe', B, this.inputShape!);
+      const yb = this.scratchTensor('ye', B, [C]);
+      gatherRows(xb.data, x.data, null, start, B, inSize);
+      gatherTargets(yb.data, y, null, start, B, C);
+      const out = this.forward(xb, { training: false });
+      lossSum += loss.compute(null, out.data, yb.data, B, C) * B;
+      correct += this.countCorrect(out, yb);
+    }
+    return { loss: lossSum / x.rows, accuracy: correct / x.rows };
+  }
+
+  /** The model's output for every row of x, as a new (N, ...outputShape) Tensor. */
+  predict(x: Tensor, opts: { batchSize?: number } = {}): Tensor {
+    this.build();
+    const inSize = shapeSize(this.inputShape!);
+    if (x.cols !== inSize) throw new Error(`model ${this.name} expects input (batch, ${this.inputShape!.join(', ')}), got ${fmtShape(x.shape)}`);
+    const bad = findNonFinite(x.data);
+    if (bad) throw new Error(`input contains ${bad.value} at row ${Math.floor(bad.index / inSize)}, column ${bad.index % inSize}: expected finite numbers`);
+    const outSize = shapeSize(this.outputShape);
+    const result = new Float32Array(x.rows * outSize);
+    const batchSize = opts.batchSize ?? 1024;
+    for (let start = 0; start < x.rows; start += batchSize) {
+      const B = Math.min(batchSize, x.rows - start);
+      const xb = this.scratchTensor('xe', B, this.inputShape!);
+      gatherRows(xb.data, x.data, null, start, B, inSize);
+      const out = this.forward(xb, { training: false });
+      result.set(out.data.subarray(0, B * outSize), start * outSize);
+    }
+    return new Tensor(result, [x.rows, ...this.outputShape]);
+  }
+
+  /** Number of trainable values. */
+  countParams(): number {
+    this.build();
+    return this.params.length;
+  }
+
+  /** A Keras-style table of layers, output shapes and parameter counts. */
+  summary(): string {
+    this.build();
+    const rows = this.layers.map((l) => [`${l.name} (${l.constructor.name})`, `(None, ${l.outputShape.join(', ')})`, String(l.countParams())]);
+    const head = ['Layer (type)', 'Output shape', 'Param #'];
+    const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+    const line = (r: string[]) => r.map((c, i) => c.padEnd(w[i])).join('  ');
+    return [line(head), ...rows.map(line), `Total params: ${this.countParams()}`].join('\n');
+  }
+
+  private requireCompiled(): { optimizer: Optimizer; loss: Loss } {
+    if (!this.optimizer || !this.loss) throw new Error(`model ${this.name} is not compiled: call compile({ optimizer, loss }) first`);
+    return { optimizer: this.optimizer, loss: this.loss };
+  }
+
+  /** The most recent forward output (for accuracy after a custom trainStep). */
+  private lastOutput(): Tensor {
+    if (!this.lastOut) throw new Error('a custom trainStep must run a forward pass (or return `correct`)');
+    return this.lastOut;
+  }
+
+  /** Rows of out whose argmax equals the argmax of y. */
+  private countCorrect(out: Tensor, y: Tensor): number {
+    const B = out.rows;
+    const C = out.cols;
+    if (this.labelsOut.length < 2 * B) this.labelsOut = new Uint8Array(2 * B);
+    const pred = argmaxRows(this.labelsOut.subarray(0, B), out.data, B, C);
+    const truth = argmaxRows(this.labelsOut.subarray(B, 2 * B), y.data, B, C);
+    let n = 0;
+    for (let b = 0; b < B; b++) if (pred[b] === truth[b]) n++;
+    return n;
+  }
+
+  /** A model-owned reusable Tensor (B, ...shape) in backend memory; see Layer.buffer. */
+  private scratchTensor(key: string, batch: number, shape: readonly number[]): Tensor {
+    const n = batch * shapeSize(shape);
+    let slot = this.scratch.get(key);
+    if (!slot || slot.data.length < n) {
+      slot = { data: this.backend.alloc(n), tensor: null };
+      this.scratch.set(key, slot);
+    }
+    if (!slot.tensor || slot.tensor.rows !== batch) slot.tensor = new Tensor(slot.data.subarray(0, n), [batch, ...shape]);
+    return slot.tensor;
+  }
+
+  private checkTargets(y: Tensor, B: number, C: number): void {
+    if (y.rows !== B || y.cols !== C) throw new Error(`targets must be (${B}, ${C}) one-hot rows for this batch, got ${fmtShape(y.shape)}`);
+  }
+
+  /** Validates x (N, ...inputShape) and y (N labels or N×C rows), and that x is finite. */
+  private checkData(x: Tensor, y: Targets, C: number, what: string): void {
+    const inSize = shapeSize(this.inputShape!);
+    if (x.shape.length < 2 || x.cols !== inSize) throw new Error(`${what} must be (N, ${this.inputShape!.join(', ')}) for model ${this.name}, got ${fmtShape(x.shape)}`);
+    const bad = findNonFinite(x.data);
+    if (bad) throw new Error(`${what} contains ${bad.value} at row ${Math.floor(bad.index / inSize)}, column ${bad.index % inSize}: expected finite numbers`);
+    if (y instanceof Tensor) {
+      if (y.rows !== x.rows || y.cols !== C) throw new Error(`targets must be (${x.rows}, ${C}) to match ${what} ${fmtShape(x.shape)} and the model's ${C} outputs, got ${fmtShape(y.shape)}`);
+      const badY = findNonFinite(y.data);
+      if (badY) throw new Error(`targets contain ${badY.value} at row ${Math.floor(badY.index / C)}: expected finite numbers`);
+    } else {
+      if (y.length !== x.rows) throw new Error(`labels must have ${x.rows} entries to match ${what} ${fmtShape(x.shape)}, got ${y.length}`);
+      for (let i = 0; i < y.length; i++) {
+        if (y[i] >= C) throw new Error(`label ${y[i]} at row ${i} is out of range: the model has ${C} outputs (classes 0..${C - 1})`);
+      }
+    }
+  }
+}
+
+/** Thrown when a training loss stops being a finite number. */
+export class DivergenceError extends Error {
+  constructor(readonly value: number, optimizer: Optimizer, epoch?: number, batch?: number) {
+    const where = epoch === undefined ? '' : ` at epoch ${epoch + 1}, batch ${(batch ?? 0) + 1}`;
+    const lr = optimizer.getConfig().learning_rate;
+    super(`training diverged: the loss became ${value}${where}; try a smaller learning rate${lr === undefined ? '' : ` (learning_rate was ${lr})`}`);
+    this.name = 'DivergenceError';
+  }
+}
+
+/** out (count, rowSize) = rows order[start..start+count) of src (or rows start.. when order is null). */
+function gatherRows(out: Float32Array, src: Readonly<Float32Array>, order: Readonly<Int32Array> | null, start: number, count: number, rowSize: number): void {
+  for (let r = 0; r < count; r++) {
+    const from = (order ? order[start + r] : start + r) * rowSize;
+    const to = r * rowSize;
+    for (let j = 0; j < rowSize; j++) out[to + j] = src[from + j];
+  }
+}
+
+/** out (count, C) = one-hot (or copied) target rows, in the same order as gatherRows. */
+function gatherTargets(out: Float32Array, y: Targets, order: Readonly<Int32Array> | null, start: number, count: number, C: number): void {
+  if (y instanceof Tensor) {
+    gatherRows(out, y.data, order, start, count, C);
+    return;
+  }
+  out.fill(0, 0, count * C);
+  for (let r = 0; r < count; r++) out[r * C + y[order ? order[start + r] : start + r]] = 1;
+}

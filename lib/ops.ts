@@ -1,0 +1,67 @@
+// Row-wise and element-wise kernels used by layers, losses and metrics. Out-first, sizes last,
+// each returns out. B rows (the batch), C columns (classes), n values.
+
+/** out (B,C) = softmax of each row of x (B,C); out may alias x. Subtracts the row max for stability. */
+export function softmaxRows(out: Float32Array, x: Readonly<Float32Array>, B: number, C: number): Float32Array {
+  for (let b = 0; b < B; b++) {
+    const row = b * C;
+    let max = -Infinity;
+    for (let j = 0; j < C; j++) if (x[row + j] > max) max = x[row + j];
+    let sum = 0;
+    for (let j = 0; j < C; j++) {
+      const e = Math.exp(x[row + j] - max);
+      out[row + j] = e;
+      sum += e;
+    }
+    const inv = 1 / sum;
+    for (let j = 0; j < C; j++) out[row + j] *= inv;
+  }
+  return out;
+}
+
+/** out (B,C) = log-softmax of each row of x (B,C): x − max − log Σ e^(x − max); out may alias x. */
+export function logSoftmaxRows(out: Float32Array, x: Readonly<Float32Array>, B: number, C: number): Float32Array {
+  for (let b = 0; b < B; b++) {
+    const row = b * C;
+    let max = -Infinity;
+    for (let j = 0; j < C; j++) if (x[row + j] > max) max = x[row + j];
+    let sum = 0;
+    for (let j = 0; j < C; j++) sum += Math.exp(x[row + j] - max);
+    const lse = max + Math.log(sum);
+    for (let j = 0; j < C; j++) out[row + j] = x[row + j] - lse;
+  }
+  return out;
+}
+
+/** out (B) = index of the largest value in each row of x (B,C); ties go to the first. */
+export function argmaxRows<T extends Uint8Array | Uint16Array | Int32Array | Float32Array>(out: T, x: Readonly<Float32Array>, B: number, C: number): T {
+  for (let b = 0; b < B; b++) {
+    const row = b * C;
+    let best = 0;
+    for (let j = 1; j < C; j++) if (x[row + j] > x[row + best]) best = j;
+    out[b] = best;
+  }
+  return out;
+}
+
+/** out (n) = alpha · x (n); out may alias x. */
+export function scale(out: Float32Array, x: Readonly<Float32Array>, alpha: number, n: number = x.length): Float32Array {
+  for (let i = 0; i < n; i++) out[i] = alpha * x[i];
+  return out;
+}
+
+/** Σ x², accumulated in float64. */
+export function sumSquares(x: Readonly<Float32Array>, n: number = x.length): number {
+  let s = 0;
+  for (let i = 0; i < n; i++) s += x[i] * x[i];
+  return s;
+}
+
+/** The index and value of the first non-finite entry of x, or null when all are finite. */
+export function findNonFinite(x: Readonly<Float32Array>, n: number = x.length): { index: number; value: number } | null {
+  for (let i = 0; i < n; i++) {
+    // x − x is NaN exactly for NaN and ±Infinity: one test instead of two.
+    if (x[i] - x[i] !== 0) return { index: i, value: x[i] };
+  }
+  return null;
+}
