@@ -1,0 +1,105 @@
+// What every scratchnet command shares: value parsers that name the bad value and the expected
+// one, a reporter that keeps stdout clean for --json, a progress bar for TTYs, and epoch lines.
+
+import { InvalidArgumentError, type Command } from 'commander';
+import type { Callbacks, EpochLogs } from '../lib';
+
+/** Parses an integer ≥ min; the error names the flag, the value and the range. */
+export function intArg(flag: string, min = 1, max = Number.MAX_SAFE_INTEGER): (v: string) => number {
+  return (v: string) => {
+    const n = Number(v);
+    if (v.trim() === '' || !Number.isInteger(n) || n < min || n > max) {
+      throw new InvalidArgumentError(`${flag} must be an integer ${max === Number.MAX_SAFE_INTEGER ? `≥ ${min}` : `in ${min}..${max}`}, got '${v}'`);
+    }
+    return n;
+  };
+}
+
+/** Parses a finite number, > 0 when positive, ≥ 0 otherwise (or unrestricted with 'any'). */
+export function floatArg(flag: string, range: 'positive' | 'nonnegative' | 'any' = 'positive'): (v: string) => number {
+  return (v: string) => {
+    const n = Number(v);
+    const ok = v.trim() !== '' && Number.isFinite(n) && (range === 'any' || (range === 'positive' ? n > 0 : n >= 0));
+    if (!ok) throw new InvalidArgumentError(`${flag} must be a ${range === 'any' ? '' : range === 'positive' ? 'number > 0' : 'number ≥ 0'}${range === 'any' ? 'finite number' : ''}, got '${v}'`);
+    return n;
+  };
+}
+
+/** Parses one of a fixed set of words, case-insensitively, with optional aliases. */
+export function choiceArg<T extends string>(flag: string, choices: readonly T[], aliases: Record<string, T> = {}): (v: string) => T {
+  return (v: string) => {
+    const key = v.toLowerCase();
+    const hit = choices.find((c) => c.toLowerCase() === key) ?? aliases[key];
+    if (!hit) throw new InvalidArgumentError(`${flag} must be one of ${choices.join(', ')}; got '${v}'`);
+    return hit;
+  };
+}
+
+/**
+ * Where a command's words go. With --json, stdout carries exactly one JSON object (printed by
+ * result()) and every other line goes to stderr; without it, lines go to stdout.
+ */
+export class Reporter {
+  constructor(readonly json: boolean) {}
+
+  /** A human-readable line. */
+  line(text = ''): void {
+    (this.json ? process.stderr : process.stdout).write(text + '\n');
+  }
+
+  /** The single JSON result (only in --json mode). */
+  result(obj: unknown): void {
+    if (this.json) process.stdout.write(JSON.stringify(obj) + '\n');
+  }
+}
+
+/** A one-line progress bar on stderr, drawn only when stderr is a terminal. */
+export class ProgressBar {
+  private readonly enabled = process.stderr.isTTY === true && !process.env.CI;
+  private last = 0;
+
+  constructor(private readonly label: string) {}
+
+  update(done: number, total: number, extra = ''): void {
+    if (!this.enabled) return;
+    const now = Date.now();
+    if (done < total && now - this.last < 100) return; // redraw at most 10 times a second
+    this.last = now;
+    const width = 30;
+    const filled = Math.round((done / total) * width);
+    process.stderr.write(`\r${this.label} [${'='.repeat(filled)}${' '.repeat(width - filled)}] ${done}/${total} ${extra}`);
+  }
+
+  clear(): void {
+    if (this.enabled) process.stderr.write('\r\x1b[K');
+  }
+}
+
+/** Formats one epoch's figures as the line every training command prints. */
+export function epochLine(epoch: number, epochs: number, logs: EpochLogs): string {
+  const f = (v: number | undefined, d = 4) => (v === undefined ? '-' : v.toFixed(d));
+  return `epoch ${String(epoch + 1).padStart(String(epochs).length)}/${epochs}  loss ${f(logs.loss)}  accuracy ${f(logs.accuracy)}  val_loss ${f(logs.val_loss)}  val_accuracy ${f(logs.val_accuracy)}  grad_norm ${f(logs.grad_norm, 3)}  ${logs.seconds.toFixed(1)}s`;
+}
+
+/** fit callbacks that print an epoch line and draw a progress bar while an epoch runs. */
+export function progressCallbacks(reporter: Reporter, epochs: number, label = 'train'): Callbacks {
+  const bar = new ProgressBar(label);
+  let batches = 0;
+  return {
+    onBatchBegin: (b, info) => { batches = info.batches; bar.update(b, batches); },
+    onEpochEnd: (epoch, logs) => {
+      bar.clear();
+      void batches;
+      reporter.line(epochLine(epoch, epochs, logs));
+    },
+  };
+}
+
+/** Adds the flags every experiment command has: --seed, --json, --out, --data-dir. */
+export function commonOptions(cmd: Command, defaults: { out: string }): Command {
+  return cmd
+    .option('--seed <n>', 'seed for weights and batch order (bit-identical reruns)', intArg('--seed', 0), 1)
+    .option('--json', 'print one JSON summary on stdout; everything else goes to stderr', false)
+    .option('--out <dir>', 'folder for the files this command writes', defaults.out)
+    .option('--data-dir <dir>', 'read IDX files from this folder instead of the shipped data');
+}
