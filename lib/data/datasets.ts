@@ -165,6 +165,11 @@ export function shippedDataDir(name: DatasetName | string): string {
 /** Files whose checksum already matched in this process, keyed by path, with size and mtime. */
 const verified = new Map<string, string>();
 
+/** Forgets which files passed their checksum, so the next load hashes them again (benchmarks use it). */
+export function forgetVerifiedFiles(): void {
+  verified.clear();
+}
+
 function fileStamp(path: string): string {
   const s = statSync(path);
   return `${s.size}:${s.mtimeMs}`;
