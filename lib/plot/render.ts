@@ -1,0 +1,163 @@
+// Turns a Vega-Lite (or Vega) spec into SVG text and PNG bytes, headless: vega lays the figure out and
+// writes SVG without a canvas or browser, and resvg (a Rust renderer shipped as an npm binary) rasterises it.
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vega from 'vega';
+import * as vl from 'vega-lite';
+import { Resvg, type ResvgRenderOptions } from '@resvg/resvg-js';
+import { installTextMetrics } from './metrics';
+
+/**
+ * The font every figure asks for. DejaVu Sans is free to redistribute, on most Linux machines already,
+ * and shipped by the npm package `dejavu-fonts-ttf`, so a PNG looks the same on every machine that has it.
+ */
+export const PLOT_FONT_FAMILY = 'DejaVu Sans';
+
+/** Where DejaVu Sans is usually found; the first readable regular/bold pair wins (see `plotFontFiles`). */
+const FONT_CANDIDATES: ReadonlyArray<() => string | undefined> = [
+  () => process.env.SCRATCHNET_PLOT_FONT_DIR,
+  () => {
+    try {
+      return path.dirname(require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans.ttf'));
+    } catch {
+      return undefined; // optional package not installed
+    }
+  },
+  () => '/usr/share/fonts/truetype/dejavu', // Debian, Ubuntu
+  () => '/usr/share/fonts/dejavu-sans-fonts', // Fedora
+  () => '/usr/share/fonts/TTF', // Arch
+  () => '/usr/share/fonts/dejavu', // Alpine, openSUSE
+  () => '/usr/local/share/fonts/dejavu', // FreeBSD
+];
+
+let fontFilesCache: string[] | undefined;
+
+/**
+ * The DejaVu Sans font files resvg is given, or [] if none were found. Searched, in order: the folder in
+ * SCRATCHNET_PLOT_FONT_DIR, the `dejavu-fonts-ttf` npm package, the usual system font folders.
+ */
+export function plotFontFiles(): string[] {
+  if (fontFilesCache) return fontFilesCache;
+  fontFilesCache = [];
+  for (const candidate of FONT_CANDIDATES) {
+    const dir = candidate();
+    if (!dir) continue;
+    const regular = path.join(dir, 'DejaVuSans.ttf');
+    if (!fs.existsSync(regular)) continue;
+    fontFilesCache.push(regular);
+    const bold = path.join(dir, 'DejaVuSans-Bold.ttf'); // titles are bold; without it resvg fakes nothing
+    if (fs.existsSync(bold)) fontFilesCache.push(bold);
+    break;
+  }
+  return fontFilesCache;
+}
+
+/**
+ * resvg options: only DejaVu when we found it (fast, and identical output on every machine); otherwise
+ * every system font, with the generic families pointed at common sans-serif faces.
+ */
+function resvgOptions(scale: number): ResvgRenderOptions {
+  const files = plotFontFiles();
+  const font: ResvgRenderOptions['font'] =
+    files.length > 0
+      ? { fontFiles: files, loadSystemFonts: false, defaultFontFamily: PLOT_FONT_FAMILY, sansSerifFamily: PLOT_FONT_FAMILY }
+      : { loadSystemFonts: true, defaultFontFamily: 'Arial', sansSerifFamily: 'Arial' };
+  return { font, fitTo: { mode: 'zoom', value: scale }, background: 'white' };
+}
+
+let textCheckDone = false;
+
+/**
+ * True if resvg draws text with the fonts it can find. With no font at all resvg silently drops every
+ * label, so the first render checks once and warns rather than writing unreadable figures quietly.
+ */
+export function plotTextRenders(): boolean {
+  const svg =
+    '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20">' +
+    `<text x="2" y="16" font-size="16" font-family="${PLOT_FONT_FAMILY}, sans-serif">Ag</text></svg>`;
+  const px = new Resvg(svg, { ...resvgOptions(1), background: undefined }).render().pixels;
+  for (let i = 3; i < px.length; i += 4) if (px[i] !== 0) return true;
+  return false;
+}
+
+function warnIfNoText(): void {
+  if (textCheckDone) return;
+  textCheckDone = true;
+  if (!plotTextRenders()) {
+    process.emitWarning(
+      'scratchnet plots: no usable font found, PNG figures will have no text (the SVG files are fine). ' +
+        'Install DejaVu Sans (apt-get install fonts-dejavu-core, or npm install dejavu-fonts-ttf) ' +
+        'or set SCRATCHNET_PLOT_FONT_DIR to a folder holding DejaVuSans.ttf.',
+      'ScratchnetPlotWarning',
+    );
+  }
+}
+
+/** A rendered figure: the SVG document and the PNG bytes drawn from it. */
+export interface RenderedFigure {
+  svg: string;
+  png: Buffer;
+  /** PNG size in pixels (the SVG's size times `scale`). */
+  width: number;
+  height: number;
+}
+
+/** Options for rendering. */
+export interface RenderOptions {
+  /** PNG pixels per SVG pixel (2 gives sharp figures on high-DPI screens and in papers). Default 2. */
+  scale?: number;
+}
+
+/** A plain spec object: Vega-Lite if its `$schema` names vega-lite (or it has no `$schema`), else Vega. */
+export type Spec = Record<string, unknown>;
+
+/** True if `spec` should be compiled by Vega-Lite first: its `$schema` says so, or it has no `$schema`. */
+export function isVegaLiteSpec(spec: Spec): boolean {
+  const schema = spec.$schema;
+  return typeof schema !== 'string' || /vega-lite/.test(schema);
+}
+
+/** Lays out a Vega spec headlessly and returns its SVG (vega's 'none' renderer: no canvas, no DOM). */
+export async function vegaToSvg(spec: Spec): Promise<string> {
+  installTextMetrics();
+  // Vega's loader would fetch URLs; figures here carry their data inline, so refuse network and files.
+  const loader = vega.loader({ mode: 'http' });
+  loader.load = async (uri: string) => {
+    throw new Error(`scratchnet plots load no external data (asked for ${uri}); put values inline`);
+  };
+  const view = new vega.View(vega.parse(spec as vega.Spec), { renderer: 'none', loader });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}
+
+/** Draws an SVG document as PNG with resvg, at `scale` PNG pixels per SVG pixel. */
+export function svgToPng(svg: string, scale = 2): { png: Buffer; width: number; height: number } {
+  if (!(scale > 0 && Number.isFinite(scale))) throw new Error(`scale must be a positive number, got ${scale}`);
+  warnIfNoText();
+  const image = new Resvg(svg, resvgOptions(scale)).render();
+  return { png: image.asPng(), width: image.width, height: image.height };
+}
+
+/** Renders a Vega spec to SVG and PNG. */
+export async function renderVega(spec: Spec, opts: RenderOptions = {}): Promise<RenderedFigure> {
+  const svg = await vegaToSvg(spec);
+  return { svg, ...svgToPng(svg, opts.scale ?? 2) };
+}
+
+/**
+ * Renders a Vega-Lite spec (any, not just the ones built here) to SVG and PNG: compiled to Vega, laid out
+ * by vega headlessly, rasterised by resvg.
+ */
+export async function renderVegaLite(spec: Spec, opts: RenderOptions = {}): Promise<RenderedFigure> {
+  const compiled = vl.compile(spec as unknown as vl.TopLevelSpec).spec;
+  return renderVega(compiled as unknown as Spec, opts);
+}
+
+/** Renders either kind of spec, telling them apart by `$schema` (see `isVegaLiteSpec`). */
+export async function renderSpec(spec: Spec, opts: RenderOptions = {}): Promise<RenderedFigure> {
+  return isVegaLiteSpec(spec) ? renderVegaLite(spec, opts) : renderVega(spec, opts);
+}
