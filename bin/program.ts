@@ -4,6 +4,7 @@
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { trainCommand } from './commands/train';
 
 /** The package version, read from package.json so it never drifts. */
 export function packageVersion(): string {
@@ -26,5 +27,6 @@ export function buildProgram(): Command {
     .description('Neural networks from scratch: reproduce the MNIST / Fashion-MNIST experiments of the seed documents.')
     .version(packageVersion(), '-V, --version')
     .showHelpAfterError('(run with --help for usage)');
+  program.addCommand(trainCommand());
   return program;
 }

@@ -1,0 +1,69 @@
+// `scratchnet train`: the assignment's train.py, flag for flag, offline. Trains, prints one line
+// per epoch, evaluates once on the test set, records the run under runs/<project>/.
+
+import { Command } from 'commander';
+import { saveModel } from '../../lib/model/io';
+import { loadAssignmentData, trainAssignment, type AssignmentConfig } from '../../lib/experiments/assignment';
+import { createRun, runName } from '../../lib/experiments/runs';
+import { intArg, progressCallbacks, Reporter } from '../cli';
+import { addTrainFlags, configFromOptions } from '../train-flags';
+
+/** Flags every command that trains a network takes beyond train.py's own. */
+export function addRunFlags(cmd: Command): Command {
+  return cmd
+    .option('--seed <n>', 'seed for weights, validation split and batch order', intArg('--seed', 0), 1)
+    .option('--data-dir <dir>', 'read the four IDX files from this folder instead of the shipped data')
+    .option('--json', 'print one JSON object on stdout; everything else goes to stderr', false)
+    .option('--train-limit <n>', 'use only the first n training images (quick runs)', intArg('--train-limit'))
+    .option('--test-limit <n>', 'use only the first n test images (quick runs)', intArg('--test-limit'));
+}
+
+export function trainCommand(): Command {
+  const cmd = new Command('train')
+    .description("train a feed-forward network: the assignment's train.py (defaults = the best configuration our search found)");
+  addTrainFlags(cmd);
+  addRunFlags(cmd)
+    .option('--save-model <file>', 'save the trained model to this file')
+    .option('--out <dir>', 'root folder of the run records', 'runs')
+    .action((opts: Record<string, unknown>) => runTrain(opts));
+  return cmd;
+}
+
+function runTrain(opts: Record<string, unknown>): void {
+  const cfg: AssignmentConfig = configFromOptions(opts);
+  const reporter = new Reporter(opts.json === true);
+  const data = loadAssignmentData(cfg.dataset, {
+    dataDir: opts.dataDir as string | undefined,
+    limit: { train: opts.trainLimit as number | undefined, test: opts.testLimit as number | undefined },
+    splitSeed: cfg.seed,
+  });
+  const run = createRun(opts.out as string, cfg.wandb_project, runName(cfg), { ...cfg });
+  reporter.line(`run ${run.name}  (${run.dir})`);
+  reporter.line(`${cfg.dataset}: ${data.xTrain.rows} train, ${data.xVal.rows} validation, ${data.xTest.rows} test images`);
+  const result = trainAssignment(cfg, data, [
+    progressCallbacks(reporter, cfg.epochs),
+    { onEpochEnd: (e, logs) => run.logEpoch(e, logs) },
+  ]);
+  reporter.line(`parameters ${result.model.countParams()}  train time ${result.trainSeconds.toFixed(1)}s`);
+  reporter.line(`test_loss ${result.test.loss.toFixed(4)}  test_accuracy ${result.test.accuracy.toFixed(4)}`);
+  if (opts.saveModel) {
+    saveModel(result.model, opts.saveModel as string, { config: cfg, classNames: data.dataset.classNames });
+    reporter.line(`model saved to ${opts.saveModel}`);
+  }
+  const h = result.history.history;
+  const summary = {
+    run: run.name,
+    run_dir: run.dir,
+    config: cfg,
+    params: result.model.countParams(),
+    history: h.loss.map((_, i) => ({
+      epoch: i + 1, loss: h.loss[i], accuracy: h.accuracy[i], val_loss: h.val_loss[i], val_accuracy: h.val_accuracy[i],
+      grad_norm: h.grad_norm[i], seconds: h.seconds[i],
+    })),
+    test_loss: result.test.loss,
+    test_accuracy: result.test.accuracy,
+    train_seconds: result.trainSeconds,
+  };
+  run.finish(summary);
+  reporter.result(summary);
+}
