@@ -121,14 +121,27 @@ export function isVegaLiteSpec(spec: Spec): boolean {
 /** Lays out a Vega spec headlessly and returns its SVG (vega's 'none' renderer: no canvas, no DOM). */
 export async function vegaToSvg(spec: Spec): Promise<string> {
   installTextMetrics();
-  // Vega's loader would fetch URLs; figures here carry their data inline, so refuse network and files.
+  // Vega logs dataflow errors (a failed load, a bad expression) and renders on without the data;
+  // a figure missing its data must fail instead, so errors are collected and thrown after rendering.
+  const errors: unknown[] = [];
+  // Vega's loader would fetch URLs; figures here carry their data inline, so refuse network and files
+  // (vega reports a failed load only as a warning, hence the record in `errors`).
   const loader = vega.loader({ mode: 'http' });
   loader.load = async (uri: string) => {
-    throw new Error(`scratchnet plots load no external data (asked for ${uri}); put values inline`);
+    const err = new Error(`scratchnet plots load no external data (asked for ${uri}); put values inline`);
+    errors.push(err);
+    throw err;
   };
-  const view = new vega.View(vega.parse(spec as vega.Spec), { renderer: 'none', loader });
+  const logger = vega.logger(vega.Error); // the load warning is ours, thrown below
+  logger.error = (...args: readonly unknown[]) => {
+    errors.push(args.length === 1 ? args[0] : args.map(String).join(' '));
+    return logger;
+  };
+  const view = new vega.View(vega.parse(spec as vega.Spec), { renderer: 'none', loader, logger });
   try {
-    return await view.toSVG();
+    const svg = await view.toSVG();
+    if (errors.length > 0) throw errors[0] instanceof Error ? errors[0] : new Error(String(errors[0]));
+    return svg;
   } finally {
     view.finalize();
   }
