@@ -147,12 +147,26 @@ export async function vegaToSvg(spec: Spec): Promise<string> {
   }
 }
 
-/** Draws an SVG document as PNG with resvg, at `scale` PNG pixels per SVG pixel. */
-export function svgToPng(svg: string, scale = 2): { png: Buffer; width: number; height: number } {
+/** Draws an SVG document with resvg at `scale` image pixels per SVG pixel; returns the resvg image. */
+function rasterize(svg: string, scale: number) {
   if (!(scale > 0 && Number.isFinite(scale))) throw new Error(`scale must be a positive number, got ${scale}`);
   warnIfNoText();
-  const image = new Resvg(svg, resvgOptions(scale)).render();
+  // Vega marks unsmoothed images "image-rendering: optimizeSpeed; image-rendering: pixelated" for
+  // browsers; resvg knows only optimizeSpeed and lets the unknown later value win, smoothing the pixels.
+  const forResvg = svg.replace(/ ?image-rendering: ?pixelated;?/g, '');
+  return new Resvg(forResvg, resvgOptions(scale)).render();
+}
+
+/** Draws an SVG document as PNG with resvg, at `scale` PNG pixels per SVG pixel. */
+export function svgToPng(svg: string, scale = 2): { png: Buffer; width: number; height: number } {
+  const image = rasterize(svg, scale);
   return { png: image.asPng(), width: image.width, height: image.height };
+}
+
+/** Draws an SVG document as raw pixels: (height, width, 4) RGBA bytes, row-major, on white. */
+export function svgToRgba(svg: string, scale = 2): { pixels: Buffer; width: number; height: number } {
+  const image = rasterize(svg, scale);
+  return { pixels: image.pixels, width: image.width, height: image.height };
 }
 
 /** Renders a Vega spec to SVG and PNG. */

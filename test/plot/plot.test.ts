@@ -14,6 +14,7 @@ import {
   pngSize,
   renderVegaLite,
   saveFigure,
+  svgToRgba,
 } from '../../lib/plot';
 
 let dir: string;
@@ -220,5 +221,22 @@ describe('bad input names the value and what was expected', () => {
     expect(() => imageGrid({ title: 't', images: [ok, ok, ok], height: 2, width: 2, rows: 1, cols: 2 })).toThrow(/3 images do not fit/);
     expect(() => imageGrid({ title: 't', images: [ok], height: 2, width: 2, captions: [] })).toThrow(/one string per image \(1\), got 0/);
     expect(() => imageGrid({ title: 't', images: new Float32Array(5), height: 2, width: 2 })).toThrow(/positive multiple of height\*width = 4/);
+  });
+});
+
+describe('image grid pixels', () => {
+  test('stay crisp when the PNG is drawn at 2x: a checkerboard keeps (almost) only black and white', async () => {
+    const board = new Float32Array(28 * 28).map((_, k) => ((k % 28) + Math.floor(k / 28)) % 2);
+    const { svg } = await renderVegaLite(imageGrid({ title: 'x', images: [board], height: 28, width: 28 }), { scale: 1 });
+    const { pixels } = svgToRgba(svg, 2);
+    let black = 0;
+    let mid = 0;
+    for (let i = 0; i < pixels.length; i += 4) {
+      if (pixels[i] === 0) black++;
+      else if (pixels[i] > 10 && pixels[i] < 245) mid++;
+    }
+    // 84x84 SVG pixels drawn at 2x: 168^2 / 2 black pixels. Smoothing would turn most of them grey.
+    expect(black).toBeGreaterThan(0.95 * (168 * 168) / 2);
+    expect(mid).toBeLessThan(0.02 * black);
   });
 });
