@@ -4,6 +4,10 @@
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { comparisonCommands } from './commands/compare';
+import { confusionCommand } from './commands/confusion';
+import { predictCommand } from './commands/predict';
+import { samplesCommand } from './commands/samples';
 import { trainCommand } from './commands/train';
 
 /** The package version, read from package.json so it never drifts. */
@@ -28,5 +32,9 @@ export function buildProgram(): Command {
     .version(packageVersion(), '-V, --version')
     .showHelpAfterError('(run with --help for usage)');
   program.addCommand(trainCommand());
+  program.addCommand(samplesCommand());
+  program.addCommand(predictCommand());
+  for (const c of comparisonCommands()) program.addCommand(c);
+  program.addCommand(confusionCommand());
   return program;
 }

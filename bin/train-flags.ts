@@ -8,7 +8,8 @@ import {
 } from '../lib/experiments/assignment';
 import { choiceArg, floatArg, intArg } from './cli';
 
-type Key = Exclude<keyof AssignmentConfig, 'seed'>;
+export type TrainFlagKey = Exclude<keyof AssignmentConfig, 'seed'>;
+type Key = TrainFlagKey;
 
 interface Flag {
   short: string;

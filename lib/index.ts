@@ -10,3 +10,6 @@ export * from './optimizers';
 export * from './model';
 export * from './gradcheck';
 export { writeFileAtomic } from './util/fs';
+export * from './metrics';
+export * from './data';
+export * from './plot';
