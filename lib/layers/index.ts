@@ -11,6 +11,7 @@ export { Identity, ReLU, Sigmoid, Tanh, activationNames, type ActivationName } f
 export { Dense, type DenseOptions } from './dense';
 export { Flatten } from './flatten';
 export { Softmax } from './softmax';
+export { Cubic, type CubicOptions } from './cubic';
 export { createActivation, parseActivation, registerLayer, layerFromConfig } from './registry';
 
 const nameOf = (c: Record<string, unknown>) => (typeof c.name === 'string' ? c.name : undefined);
