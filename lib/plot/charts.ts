@@ -2,6 +2,8 @@
 // commands write: line charts (training curves), heatmaps (confusion matrices), image grids, bar charts.
 // Each returns a spec object; render it with `renderVegaLite` or write it with `saveFigure`.
 
+import * as vega from 'vega';
+import { textWidth } from './metrics';
 import { encodeGrayPng } from './png';
 import { PLOT_FONT_FAMILY, type Spec } from './render';
 
@@ -195,7 +197,7 @@ export function lineChart(opts: LineChartOptions): Spec {
       mark: {
         type: 'line',
         strokeWidth: 2,
-        clip: true,
+        clip: yDomain !== undefined, // a fixed range may cut lines off; a fitted one holds every point
         ...(points ? { point: { filled: true, size: 30 } } : {}),
       },
       encoding: {
@@ -305,14 +307,14 @@ export function heatmap(opts: HeatmapOptions): Spec {
       cells.push({ row: rowLabels[i], col: colLabels[j], value, shade });
     }
   }
-  const longest = Math.max(...colLabels.map((l) => l.length));
+  const longest = Math.max(...colLabels.map((l) => textWidth(l, 12)));
   const scheme = opts.scheme ?? 'blues';
   const x = {
     field: 'col',
     type: 'ordinal',
     title: opts.xLabel ?? 'Predicted class',
     scale: { domain: colLabels },
-    axis: { labelAngle: longest * 7 > cell ? -40 : 0, ticks: false, domain: false, labelPadding: 6 },
+    axis: { labelAngle: longest > cell - 4 ? -40 : 0, ticks: false, domain: false, labelPadding: 6 },
   };
   const y = {
     field: 'row',
@@ -411,7 +413,20 @@ export function barChart(opts: BarChartOptions): Spec {
   const bar = checkSize(fn, 'barSize', opts.barSize, 18);
   const length = checkSize(fn, 'length', opts.length, 420);
   const grouped = series.length > 1;
-  const band = bar * series.length + 8; // 8 px between groups
+  const format = opts.format ?? '.3~g';
+  let formatter: (v: number) => string;
+  try {
+    formatter = (vega.formatLocale as unknown as (d: object) => { format(f: string): (v: number) => string })({
+      decimal: '.', thousands: ',', grouping: [3], currency: ['$', ''],
+    }).format(format);
+  } catch {
+    fail(fn, `format must be a d3-format string such as '.3f' or '.1%', got ${JSON.stringify(format)}`);
+  }
+  // Vertical bars carry their value label on top, so a bar is made at least as wide as its label.
+  const labelW = Math.max(...rows.map((r) => textWidth(formatter(r.value), 11)));
+  const barW = horizontal ? bar : Math.ceil(Math.max(grouped ? bar : bar * 1.6, labelW + 4));
+  // With several series the step is one bar of a group (x/yOffset); with one it is a whole category.
+  const step = grouped ? barW : barW + 10;
 
   const valueEnc = {
     field: 'value',
@@ -424,7 +439,9 @@ export function barChart(opts: BarChartOptions): Spec {
     type: 'nominal',
     title: opts.categoryLabel ?? null,
     scale: { domain: cats },
-    axis: horizontal ? { ticks: false, labelPadding: 6 } : { labelAngle: Math.max(...cats.map((c) => c.length)) > 6 ? -40 : 0, ticks: false, labelPadding: 6 },
+    axis: horizontal
+      ? { ticks: false, labelPadding: 6 }
+      : { labelAngle: Math.max(...cats.map((c) => textWidth(c, 12))) > (grouped ? step * series.length : step) - 6 ? -40 : 0, ticks: false, labelPadding: 6 },
   };
   const colorEnc = {
     field: 'series',
@@ -439,9 +456,7 @@ export function barChart(opts: BarChartOptions): Spec {
   const labelMark = horizontal
     ? { type: 'text', align: 'left', baseline: 'middle', dx: 3, fontSize: 11, clip: false }
     : { type: 'text', align: 'center', baseline: 'bottom', dy: -3, fontSize: 11, clip: false };
-  const size = horizontal
-    ? { width: length, height: { step: grouped ? bar : band - 4 } }
-    : { height: length * 0.7, width: { step: grouped ? bar : band - 4 } };
+  const size = horizontal ? { width: length, height: { step } } : { height: length * 0.7, width: { step } };
   return {
     $schema: VL_SCHEMA,
     title: { text: title },
@@ -450,8 +465,8 @@ export function barChart(opts: BarChartOptions): Spec {
     data: { values: rows },
     encoding,
     layer: [
-      { mark: { type: 'bar', size: bar - 2, clip: true } },
-      { mark: labelMark, encoding: { text: { field: 'value', type: 'quantitative', format: opts.format ?? '.3~g' }, color: { value: '#333333' } } },
+      { mark: { type: 'bar', size: barW - 2, clip: true } },
+      { mark: labelMark, encoding: { text: { field: 'value', type: 'quantitative', format }, color: { value: '#333333' } } },
     ],
   };
 }
