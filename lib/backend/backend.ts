@@ -24,6 +24,12 @@ export interface Backend {
    */
   alloc(n: number): Buffer;
 
+  /**
+   * Optional: gives a buffer from alloc back to the backend for reuse (the wasm backend's memory is
+   * not garbage-collected). The buffer must not be used afterwards. Backends without it rely on GC.
+   */
+  free?(buf: Buffer): void;
+
   /** out (M,N) = a (M,K) · b (K,N). */
   gemm(out: Buffer, a: ReadBuffer, b: ReadBuffer, M: number, K: number, N: number, accumulate?: boolean): Buffer;
 

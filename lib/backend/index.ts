@@ -2,12 +2,29 @@
 
 import type { Backend } from './backend';
 import { referenceBackend } from './reference';
+import { loadWasmBackend, tryLoadWasmBackend } from './wasm';
 
 export type { Backend, Buffer, ReadBuffer } from './backend';
 export { referenceBackend } from './reference';
+export { loadWasmBackend, shutdown as shutdownWasm, type WasmBackend } from './wasm';
 
-const registry = new Map<string, () => Backend>([['reference', () => referenceBackend]]);
-let current: Backend = referenceBackend;
+const registry = new Map<string, () => Backend>([
+  ['reference', () => referenceBackend],
+  // Loading twice returns the same backend (one wasm memory per process); throws a clear error
+  // when kernels.wasm is missing or the runtime lacks WebAssembly SIMD.
+  ['wasm', loadWasmBackend],
+]);
+// The default is the fast backend when it loads here, silently the reference otherwise;
+// SCRATCHNET_BACKEND=reference (or any registered name) forces a choice.
+let current: Backend = defaultBackend();
+
+function defaultBackend(): Backend {
+  const forced = process.env.SCRATCHNET_BACKEND;
+  if (forced === 'reference') return referenceBackend;
+  if (forced === 'wasm') return loadWasmBackend();
+  if (forced) throw new Error(`SCRATCHNET_BACKEND='${forced}': expected 'wasm' or 'reference'`);
+  return tryLoadWasmBackend() ?? referenceBackend;
+}
 
 /** Makes a backend selectable by name (the fast backend registers itself this way). */
 export function registerBackend(name: string, factory: () => Backend): void {

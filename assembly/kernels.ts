@@ -1,0 +1,332 @@
+// The 'wasm' backend's kernels, in AssemblyScript, compiled by `npm run build` (asc, SIMD on) to
+// dist/lib/backend/wasm/kernels.wasm. The JS side (lib/backend/wasm/) owns the memory, the
+// allocator and the worker thread; everything here is pure arithmetic on byte addresses.
+//
+// Dimension letters: M rows of the result, K the contracted dimension, N columns of the result.
+// Every pointer is a byte address into the one shared memory. Strides are in bytes:
+//   ldc  between rows of out;  lda_i / lda_k  between consecutive i / k of the logical A (M,K),
+//   so A·B passes (K*4, 4) and Aᵀ·B (A stored (K,M)) passes (4, M*4);  ldb  between rows of B (K,N).
+// `mode` says how a tile's accumulators start: 0 zero, 1 from out (accumulate / later K blocks),
+// 2 from the bias vector (denseForward's fused bias).
+//
+// Why these shapes: the 4x16 tile keeps 16 f32x4 accumulators live while it streams one row of a
+// 16-column strip of B per k (measured 36 GFLOP/s in L1 on this Zen machine vs 30 for 6x8). K is
+// cut into blocks of KC so that the B strip (KC x 16 floats = 16 KiB) stays in L1 while every
+// 4-row block of A passes over it.
+
+const KC: i32 = 256;
+
+// ---------------------------------------------------------------------------------------------
+// Microkernels: out tile (R rows x W columns) (+)= A (R, kc) · B (kc, W).
+
+@inline function start(mode: i32, c: usize, bias: usize, off: usize): v128 {
+  if (mode == 1) return v128.load(c + off);
+  if (mode == 2) return v128.load(bias + off);
+  return f32x4.splat(0);
+}
+
+function micro4x16(c: usize, ldc: usize, a: usize, lda_i: usize, lda_k: usize, b: usize, ldb: usize, kc: i32, mode: i32, bias: usize): void {
+  const c1 = c + ldc, c2 = c1 + ldc, c3 = c2 + ldc;
+  let c00 = start(mode, c, bias, 0), c01 = start(mode, c, bias, 16), c02 = start(mode, c, bias, 32), c03 = start(mode, c, bias, 48);
+  let c10 = start(mode, c1, bias, 0), c11 = start(mode, c1, bias, 16), c12 = start(mode, c1, bias, 32), c13 = start(mode, c1, bias, 48);
+  let c20 = start(mode, c2, bias, 0), c21 = start(mode, c2, bias, 16), c22 = start(mode, c2, bias, 32), c23 = start(mode, c2, bias, 48);
+  let c30 = start(mode, c3, bias, 0), c31 = start(mode, c3, bias, 16), c32 = start(mode, c3, bias, 32), c33 = start(mode, c3, bias, 48);
+  let a0 = a, a1 = a + lda_i, a2 = a1 + lda_i, a3 = a2 + lda_i;
+  for (let k = 0; k < kc; k++) {
+    const b0 = v128.load(b), b1 = v128.load(b, 16), b2 = v128.load(b, 32), b3 = v128.load(b, 48);
+    let x = v128.load32_splat(a0);
+    c00 = f32x4.add(c00, f32x4.mul(x, b0)); c01 = f32x4.add(c01, f32x4.mul(x, b1));
+    c02 = f32x4.add(c02, f32x4.mul(x, b2)); c03 = f32x4.add(c03, f32x4.mul(x, b3));
+    x = v128.load32_splat(a1);
+    c10 = f32x4.add(c10, f32x4.mul(x, b0)); c11 = f32x4.add(c11, f32x4.mul(x, b1));
+    c12 = f32x4.add(c12, f32x4.mul(x, b2)); c13 = f32x4.add(c13, f32x4.mul(x, b3));
+    x = v128.load32_splat(a2);
+    c20 = f32x4.add(c20, f32x4.mul(x, b0)); c21 = f32x4.add(c21, f32x4.mul(x, b1));
+    c22 = f32x4.add(c22, f32x4.mul(x, b2)); c23 = f32x4.add(c23, f32x4.mul(x, b3));
+    x = v128.load32_splat(a3);
+    c30 = f32x4.add(c30, f32x4.mul(x, b0)); c31 = f32x4.add(c31, f32x4.mul(x, b1));
+    c32 = f32x4.add(c32, f32x4.mul(x, b2)); c33 = f32x4.add(c33, f32x4.mul(x, b3));
+    a0 += lda_k; a1 += lda_k; a2 += lda_k; a3 += lda_k; b += ldb;
+  }
+  v128.store(c, c00); v128.store(c, c01, 16); v128.store(c, c02, 32); v128.store(c, c03, 48);
+  v128.store(c1, c10); v128.store(c1, c11, 16); v128.store(c1, c12, 32); v128.store(c1, c13, 48);
+  v128.store(c2, c20); v128.store(c2, c21, 16); v128.store(c2, c22, 32); v128.store(c2, c23, 48);
+  v128.store(c3, c30); v128.store(c3, c31, 16); v128.store(c3, c32, 32); v128.store(c3, c33, 48);
+}
+
+/** The last M % 4 rows of a 16-column strip. */
+function micro1x16(c: usize, a: usize, lda_k: usize, b: usize, ldb: usize, kc: i32, mode: i32, bias: usize): void {
+  let c0 = start(mode, c, bias, 0), c1 = start(mode, c, bias, 16), c2 = start(mode, c, bias, 32), c3 = start(mode, c, bias, 48);
+  for (let k = 0; k < kc; k++) {
+    const x = v128.load32_splat(a);
+    c0 = f32x4.add(c0, f32x4.mul(x, v128.load(b))); c1 = f32x4.add(c1, f32x4.mul(x, v128.load(b, 16)));
+    c2 = f32x4.add(c2, f32x4.mul(x, v128.load(b, 32))); c3 = f32x4.add(c3, f32x4.mul(x, v128.load(b, 48)));
+    a += lda_k; b += ldb;
+  }
+  v128.store(c, c0); v128.store(c, c1, 16); v128.store(c, c2, 32); v128.store(c, c3, 48);
+}
+
+/** 4 rows x 4 columns: the N % 16 tail, four columns at a time. */
+function micro4x4(c: usize, ldc: usize, a: usize, lda_i: usize, lda_k: usize, b: usize, ldb: usize, kc: i32, mode: i32, bias: usize): void {
+  const c1 = c + ldc, c2 = c1 + ldc, c3 = c2 + ldc;
+  let r0 = start(mode, c, bias, 0), r1 = start(mode, c1, bias, 0), r2 = start(mode, c2, bias, 0), r3 = start(mode, c3, bias, 0);
+  let a0 = a, a1 = a + lda_i, a2 = a1 + lda_i, a3 = a2 + lda_i;
+  for (let k = 0; k < kc; k++) {
+    const bv = v128.load(b);
+    r0 = f32x4.add(r0, f32x4.mul(v128.load32_splat(a0), bv));
+    r1 = f32x4.add(r1, f32x4.mul(v128.load32_splat(a1), bv));
+    r2 = f32x4.add(r2, f32x4.mul(v128.load32_splat(a2), bv));
+    r3 = f32x4.add(r3, f32x4.mul(v128.load32_splat(a3), bv));
+    a0 += lda_k; a1 += lda_k; a2 += lda_k; a3 += lda_k; b += ldb;
+  }
+  v128.store(c, r0); v128.store(c1, r1); v128.store(c2, r2); v128.store(c3, r3);
+}
+
+function micro1x4(c: usize, a: usize, lda_k: usize, b: usize, ldb: usize, kc: i32, mode: i32, bias: usize): void {
+  let r = start(mode, c, bias, 0);
+  for (let k = 0; k < kc; k++) {
+    r = f32x4.add(r, f32x4.mul(v128.load32_splat(a), v128.load(b)));
+    a += lda_k; b += ldb;
+  }
+  v128.store(c, r);
+}
+
+/** One element: the last N % 4 columns. */
+function micro1x1(c: usize, a: usize, lda_k: usize, b: usize, ldb: usize, kc: i32, mode: i32, bias: usize): void {
+  let s: f32 = mode == 1 ? load<f32>(c) : mode == 2 ? load<f32>(bias) : 0;
+  for (let k = 0; k < kc; k++) {
+    s += load<f32>(a) * load<f32>(b);
+    a += lda_k; b += ldb;
+  }
+  store<f32>(c, s);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dense GEMM.
+
+/**
+ * out (M,N) (+)= A (M,K) · B (K,N) [+ bias (N)] with A, B, out given by strides (see the top).
+ * acc != 0 adds to out; otherwise bias != 0 starts every row from bias, else from zero.
+ * The worker thread calls this on its share of rows or columns (pointers offset by the caller).
+ */
+export function gemmStrided(c: usize, ldc: usize, a: usize, lda_i: usize, lda_k: usize, b: usize, ldb: usize, M: i32, N: i32, K: i32, acc: i32, bias: usize): void {
+  if (K <= 0) {
+    if (acc) return;
+    for (let i = 0; i < M; i++) {
+      const row = c + <usize>i * ldc;
+      for (let j = 0; j < N; j++) store<f32>(row + (<usize>j << 2), bias ? load<f32>(bias + (<usize>j << 2)) : 0);
+    }
+    return;
+  }
+  for (let k0 = 0; k0 < K; k0 += KC) {
+    const kc = min(KC, K - k0);
+    const mode = acc != 0 || k0 > 0 ? 1 : bias != 0 ? 2 : 0;
+    const ak = a + <usize>k0 * lda_k;
+    const bk = b + <usize>k0 * ldb;
+    let j = 0;
+    for (; j + 16 <= N; j += 16) {
+      const jb = <usize>j << 2;
+      let i = 0;
+      for (; i + 4 <= M; i += 4) micro4x16(c + <usize>i * ldc + jb, ldc, ak + <usize>i * lda_i, lda_i, lda_k, bk + jb, ldb, kc, mode, bias + jb);
+      for (; i < M; i++) micro1x16(c + <usize>i * ldc + jb, ak + <usize>i * lda_i, lda_k, bk + jb, ldb, kc, mode, bias + jb);
+    }
+    for (; j + 4 <= N; j += 4) {
+      const jb = <usize>j << 2;
+      let i = 0;
+      for (; i + 4 <= M; i += 4) micro4x4(c + <usize>i * ldc + jb, ldc, ak + <usize>i * lda_i, lda_i, lda_k, bk + jb, ldb, kc, mode, bias + jb);
+      for (; i < M; i++) micro1x4(c + <usize>i * ldc + jb, ak + <usize>i * lda_i, lda_k, bk + jb, ldb, kc, mode, bias + jb);
+    }
+    for (; j < N; j++) {
+      const jb = <usize>j << 2;
+      for (let i = 0; i < M; i++) micro1x1(c + <usize>i * ldc + jb, ak + <usize>i * lda_i, lda_k, bk + jb, ldb, kc, mode, bias + jb);
+    }
+  }
+}
+
+/**
+ * out (M,N) (+)= A (M,K) · Bᵀ with B stored (N,K) (rows ldbRow bytes apart) [+ bias].
+ * Each K block of Bᵀ is first transposed into `scratch` (KC·N floats, one per thread), 4x4 floats
+ * at a time with shuffles, so that the same 4x16 microkernel runs on contiguous rows.
+ */
+export function gemmNTStrided(c: usize, ldc: usize, a: usize, lda: usize, b: usize, ldbRow: usize, M: i32, N: i32, K: i32, acc: i32, bias: usize, scratch: usize): void {
+  if (K <= 0) { gemmStrided(c, ldc, a, lda, 4, b, 0, M, N, 0, acc, bias); return; }
+  const ldp = <usize>N << 2;
+  for (let k0 = 0; k0 < K; k0 += KC) {
+    const kc = min(KC, K - k0);
+    const bk = b + (<usize>k0 << 2);
+    // P (kc, N) = B[:, k0:k0+kc]ᵀ
+    let n = 0;
+    for (; n + 4 <= N; n += 4) {
+      const r0p = bk + <usize>n * ldbRow, r1p = r0p + ldbRow, r2p = r1p + ldbRow, r3p = r2p + ldbRow;
+      const pn = scratch + (<usize>n << 2);
+      let k = 0;
+      for (; k + 4 <= kc; k += 4) {
+        const kb = <usize>k << 2;
+        const r0 = v128.load(r0p + kb), r1 = v128.load(r1p + kb), r2 = v128.load(r2p + kb), r3 = v128.load(r3p + kb);
+        const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5), t1 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
+        const t2 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5), t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+        const p = pn + <usize>k * ldp;
+        v128.store(p, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
+        v128.store(p + ldp, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7));
+        v128.store(p + 2 * ldp, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5));
+        v128.store(p + 3 * ldp, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7));
+      }
+      for (; k < kc; k++) {
+        const kb = <usize>k << 2;
+        const p = pn + <usize>k * ldp;
+        store<f32>(p, load<f32>(r0p + kb)); store<f32>(p + 4, load<f32>(r1p + kb));
+        store<f32>(p + 8, load<f32>(r2p + kb)); store<f32>(p + 12, load<f32>(r3p + kb));
+      }
+    }
+    for (; n < N; n++) {
+      const rp = bk + <usize>n * ldbRow;
+      for (let k = 0; k < kc; k++) store<f32>(scratch + <usize>k * ldp + (<usize>n << 2), load<f32>(rp + (<usize>k << 2)));
+    }
+    gemmStrided(c, ldc, a + (<usize>k0 << 2), lda, 4, scratch, ldp, M, N, kc, acc != 0 || k0 > 0 ? 1 : 0, bias);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Zero-skipping GEMM: A is turned into compressed rows (CSR) once, then every output row is the
+// sum over A's nonzeros of value · (row of B). MNIST pixels are ~80% zero, so this does ~5x less
+// arithmetic than the dense kernel on the first layer (forward x·W1 and weight gradient xᵀ·dz1).
+
+/** Number of nonzero floats among n contiguous ones at a (decides dense vs zero-skipping). */
+export function countNonzero(a: usize, n: i32): i32 {
+  let count = 0;
+  let i = 0;
+  const zero = f32x4.splat(0);
+  for (; i + 4 <= n; i += 4) count += popcnt(i32x4.bitmask(f32x4.ne(v128.load(a + (<usize>i << 2)), zero)));
+  for (; i < n; i++) if (load<f32>(a + (<usize>i << 2)) != 0) count++;
+  return count;
+}
+
+/**
+ * Compresses the logical A (M,K) (strides as for gemmStrided) into `csr`: M+1 i32 row starts,
+ * then (byte offset k·ldb of B's row, value) pairs of 8 bytes from csr + (M+1)·4 rounded up to 8.
+ * Returns the number of nonzeros. Needs (M+2)·4 + 8·nnz bytes.
+ */
+export function csrBuild(csr: usize, a: usize, lda_i: usize, lda_k: usize, M: i32, K: i32, ldb: usize): i32 {
+  const pairs = csrPairs(csr, M);
+  let nnz = 0;
+  for (let i = 0; i < M; i++) {
+    store<i32>(csr + (<usize>i << 2), nnz);
+    let p = a + <usize>i * lda_i;
+    for (let k = 0; k < K; k++) {
+      const v = load<f32>(p);
+      if (v != 0) {
+        const q = pairs + (<usize>nnz << 3);
+        store<u32>(q, <u32>(<usize>k * ldb));
+        store<f32>(q, v, 4);
+        nnz++;
+      }
+      p += lda_k;
+    }
+  }
+  store<i32>(csr + (<usize>M << 2), nnz);
+  return nnz;
+}
+
+@inline function csrPairs(csr: usize, M: i32): usize {
+  return (csr + ((<usize>M + 1) << 2) + 7) & ~(<usize>7);
+}
+
+/**
+ * out (M,N) (+)= CSR(A) · B [+ bias]: for every row, 32 columns at a time in 8 registers, the
+ * row's nonzeros each add value · B[k, j:j+32]. A row without nonzeros under accumulate is skipped.
+ * The worker thread calls this on its share of columns (c, b and bias offset, N its width).
+ */
+export function csrGemm(c: usize, ldc: usize, csr: usize, M: i32, b: usize, N: i32, acc: i32, bias: usize): void {
+  const pairs = csrPairs(csr, M);
+  for (let i = 0; i < M; i++) {
+    const p0 = load<i32>(csr + (<usize>i << 2)), p1 = load<i32>(csr + (<usize>i << 2), 4);
+    if (acc != 0 && p0 == p1) continue;
+    const mode = acc != 0 ? 1 : bias != 0 ? 2 : 0;
+    const row = c + <usize>i * ldc;
+    const pEnd = pairs + (<usize>p1 << 3);
+    let j = 0;
+    for (; j + 32 <= N; j += 32) {
+      const jb = <usize>j << 2;
+      const cj = row + jb, bj = b + jb, bs = bias + jb;
+      let r0 = start(mode, cj, bs, 0), r1 = start(mode, cj, bs, 16), r2 = start(mode, cj, bs, 32), r3 = start(mode, cj, bs, 48);
+      let r4 = start(mode, cj, bs, 64), r5 = start(mode, cj, bs, 80), r6 = start(mode, cj, bs, 96), r7 = start(mode, cj, bs, 112);
+      for (let q = pairs + (<usize>p0 << 3); q < pEnd; q += 8) {
+        const x = v128.load32_splat(q, 4);
+        const br = bj + <usize>load<u32>(q);
+        r0 = f32x4.add(r0, f32x4.mul(x, v128.load(br))); r1 = f32x4.add(r1, f32x4.mul(x, v128.load(br, 16)));
+        r2 = f32x4.add(r2, f32x4.mul(x, v128.load(br, 32))); r3 = f32x4.add(r3, f32x4.mul(x, v128.load(br, 48)));
+        r4 = f32x4.add(r4, f32x4.mul(x, v128.load(br, 64))); r5 = f32x4.add(r5, f32x4.mul(x, v128.load(br, 80)));
+        r6 = f32x4.add(r6, f32x4.mul(x, v128.load(br, 96))); r7 = f32x4.add(r7, f32x4.mul(x, v128.load(br, 112)));
+      }
+      v128.store(cj, r0); v128.store(cj, r1, 16); v128.store(cj, r2, 32); v128.store(cj, r3, 48);
+      v128.store(cj, r4, 64); v128.store(cj, r5, 80); v128.store(cj, r6, 96); v128.store(cj, r7, 112);
+    }
+    for (; j + 4 <= N; j += 4) {
+      const jb = <usize>j << 2;
+      const cj = row + jb, bj = b + jb;
+      let r = start(mode, cj, bias + jb, 0);
+      for (let q = pairs + (<usize>p0 << 3); q < pEnd; q += 8) {
+        r = f32x4.add(r, f32x4.mul(v128.load32_splat(q, 4), v128.load(bj + <usize>load<u32>(q))));
+      }
+      v128.store(cj, r);
+    }
+    for (; j < N; j++) {
+      const jb = <usize>j << 2;
+      const cj = row + jb, bj = b + jb;
+      let s: f32 = mode == 1 ? load<f32>(cj) : mode == 2 ? load<f32>(bias + jb) : 0;
+      for (let q = pairs + (<usize>p0 << 3); q < pEnd; q += 8) s += load<f32>(q, 4) * load<f32>(bj + <usize>load<u32>(q));
+      store<f32>(cj, s);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bias kernels.
+
+/** out (M,N) = x (M,N) + bias (N) broadcast over rows; out may alias x (same index read, then written). */
+export function addBias(out: usize, x: usize, bias: usize, M: i32, N: i32): void {
+  for (let i = 0; i < M; i++) {
+    const off = <usize>i * (<usize>N << 2);
+    const o = out + off, xr = x + off;
+    let j = 0;
+    for (; j + 4 <= N; j += 4) {
+      const jb = <usize>j << 2;
+      v128.store(o + jb, f32x4.add(v128.load(xr + jb), v128.load(bias + jb)));
+    }
+    for (; j < N; j++) {
+      const jb = <usize>j << 2;
+      store<f32>(o + jb, load<f32>(xr + jb) + load<f32>(bias + jb));
+    }
+  }
+}
+
+/** out (N) (+)= Σ over the M rows of x (M,N). */
+export function colSum(out: usize, x: usize, M: i32, N: i32, acc: i32): void {
+  const ldx = <usize>N << 2;
+  let j = 0;
+  for (; j + 16 <= N; j += 16) {
+    const jb = <usize>j << 2;
+    let s0 = start(acc, out, 0, jb), s1 = start(acc, out, 0, jb + 16), s2 = start(acc, out, 0, jb + 32), s3 = start(acc, out, 0, jb + 48);
+    let p = x + jb;
+    for (let i = 0; i < M; i++) {
+      s0 = f32x4.add(s0, v128.load(p)); s1 = f32x4.add(s1, v128.load(p, 16));
+      s2 = f32x4.add(s2, v128.load(p, 32)); s3 = f32x4.add(s3, v128.load(p, 48));
+      p += ldx;
+    }
+    v128.store(out + jb, s0); v128.store(out + jb, s1, 16); v128.store(out + jb, s2, 32); v128.store(out + jb, s3, 48);
+  }
+  for (; j + 4 <= N; j += 4) {
+    const jb = <usize>j << 2;
+    let s = start(acc, out, 0, jb);
+    let p = x + jb;
+    for (let i = 0; i < M; i++) { s = f32x4.add(s, v128.load(p)); p += ldx; }
+    v128.store(out + jb, s);
+  }
+  for (; j < N; j++) {
+    const jb = <usize>j << 2;
+    let s: f32 = acc ? load<f32>(out + jb) : 0;
+    let p = x + jb;
+    for (let i = 0; i < M; i++) { s += load<f32>(p); p += ldx; }
+    store<f32>(out + jb, s);
+  }
+}

@@ -1,0 +1,140 @@
+// The second core: one helper worker thread that instantiates the same kernels on the same shared
+// memory and runs its share of a GEMM when this thread asks.
+//
+// Handshake, through a control block of Int32s in page 0 of the shared memory (no postMessage per
+// call, which costs tens of µs): this thread writes the arguments, bumps SEQ and notifies; the
+// worker runs the kernel, stores SEQ into DONE (or -SEQ on failure) and notifies. Both sides spin
+// briefly before sleeping in Atomics.wait, because a futex wake-up on this VM costs ~60 µs per
+// round trip while a spinning partner answers in ~1 µs (measured, see the README). The worker spins
+// ~0.5 ms after each job, so back-to-back GEMMs of a training step find it awake.
+//
+// The worker is unref'd (it never keeps the process alive) and started lazily on the first GEMM big
+// enough to be split; shutdown() stops it.
+
+import { Worker } from 'worker_threads';
+import type { WasmMemory, WasmModule } from './memory';
+
+/** Byte address of the control block (below the kernels' static data, which starts at 1024). */
+export const CTL_BYTE = 64;
+const SEQ = 0;
+const DONE = 1;
+const OP = 2;
+const ARGS = 4;
+export const OP_GEMM = 1;
+export const OP_GEMM_NT = 2;
+export const OP_CSR = 3;
+const OP_EXIT = 9;
+const SPIN_WORKER = 200_000; // Atomics.load iterations, ≈ 0.5 ms
+const SPIN_MAIN = 2_000_000;
+const TIMEOUT_MS = 20_000;
+
+// Plain JS so it runs the same from dist/ and from the TypeScript sources under ts-jest.
+const WORKER_SOURCE = `
+const { workerData } = require('worker_threads');
+const { module, memory, ctlByte, spin } = workerData;
+const ctl = new Int32Array(memory.buffer, ctlByte, 32);
+const k = new WebAssembly.Instance(module, { env: { memory, abort() { throw new Error('wasm abort'); } } }).exports;
+let seen = 0;
+for (;;) {
+  let n = 0;
+  while (Atomics.load(ctl, ${SEQ}) === seen && n < spin) n++;
+  if (Atomics.load(ctl, ${SEQ}) === seen) Atomics.wait(ctl, ${SEQ}, seen);
+  seen = Atomics.load(ctl, ${SEQ});
+  const op = ctl[${OP}];
+  if (op === ${OP_EXIT}) break;
+  const a = ctl.subarray(${ARGS}, ${ARGS} + 12);
+  let status = seen;
+  try {
+    if (op === ${OP_GEMM}) k.gemmStrided(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11]);
+    else if (op === ${OP_GEMM_NT}) k.gemmNTStrided(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11]);
+    else if (op === ${OP_CSR}) k.csrGemm(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]);
+    else status = -seen;
+  } catch (e) {
+    status = -seen;
+  }
+  Atomics.store(ctl, ${DONE}, status);
+  Atomics.notify(ctl, ${DONE});
+}
+`;
+
+/** One helper thread; run() hands it a kernel call, join() waits for it to finish. */
+export class HelperThread {
+  private worker: Worker | null = null;
+  private readonly ctl: Int32Array;
+  private seq = 0;
+  private pending = false;
+
+  constructor(
+    private readonly module: WasmModule,
+    private readonly memory: WasmMemory,
+  ) {
+    this.ctl = new Int32Array(memory.buffer, CTL_BYTE, 32);
+  }
+
+  /** Starts the kernel `op` with up to 12 integer arguments on the helper thread. */
+  run(op: number, args: readonly number[]): void {
+    if (this.pending) throw new Error('wasm helper thread: run() while a job is pending');
+    if (!this.worker) this.start();
+    const ctl = this.ctl;
+    ctl[OP] = op;
+    for (let i = 0; i < args.length; i++) ctl[ARGS + i] = args[i]; // addresses ≥ 2³¹ wrap to the same i32 bits
+    this.seq = (this.seq + 1) | 0 || 1;
+    this.pending = true;
+    Atomics.store(ctl, SEQ, this.seq);
+    Atomics.notify(ctl, SEQ, 1);
+  }
+
+  /** Waits for the job started by run(); throws if the worker failed or went silent. */
+  join(): void {
+    if (!this.pending) return;
+    this.pending = false;
+    const ctl = this.ctl;
+    const seq = this.seq;
+    let spins = 0;
+    let d: number;
+    const t0 = Date.now();
+    while ((d = Atomics.load(ctl, DONE)) !== seq) {
+      if (d === -seq) throw new Error('wasm helper thread: kernel failed');
+      if (++spins > SPIN_MAIN) {
+        Atomics.wait(ctl, DONE, d, 100);
+        if (Date.now() - t0 > TIMEOUT_MS) {
+          this.shutdown();
+          throw new Error('wasm helper thread did not answer within 20 s');
+        }
+      }
+    }
+  }
+
+  /** Stops the worker (it is restarted on the next split GEMM). Safe to call any time. */
+  shutdown(): void {
+    const w = this.worker;
+    if (!w) return;
+    this.worker = null;
+    this.pending = false;
+    Atomics.store(this.ctl, OP, OP_EXIT);
+    this.seq = (this.seq + 1) | 0 || 1;
+    Atomics.store(this.ctl, SEQ, this.seq);
+    Atomics.notify(this.ctl, SEQ, 1);
+    void w.terminate();
+  }
+
+  get running(): boolean {
+    return this.worker !== null;
+  }
+
+  private start(): void {
+    // The new worker starts with seen = 0: make sure SEQ and DONE do not pretend a job is waiting.
+    this.seq = 0;
+    Atomics.store(this.ctl, SEQ, 0);
+    Atomics.store(this.ctl, DONE, 0);
+    const w = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: { module: this.module, memory: this.memory, ctlByte: CTL_BYTE, spin: SPIN_WORKER },
+    });
+    w.unref();
+    w.on('error', () => {
+      if (this.worker === w) this.worker = null;
+    });
+    this.worker = w;
+  }
+}
