@@ -2,7 +2,7 @@
 // commands write: line charts (training curves), heatmaps (confusion matrices), image grids, bar charts.
 // Each returns a spec object; render it with `renderVegaLite` or write it with `saveFigure`.
 
-import * as vega from 'vega';
+import * as lazy from './lazy';
 import { textWidth } from './metrics';
 import { encodeGrayPng } from './png';
 import { PLOT_FONT_FAMILY, type Spec } from './render';
@@ -416,7 +416,7 @@ export function barChart(opts: BarChartOptions): Spec {
   const format = opts.format ?? '.3~g';
   let formatter: (v: number) => string;
   try {
-    formatter = (vega.formatLocale as unknown as (d: object) => { format(f: string): (v: number) => string })({
+    formatter = (lazy.vega().formatLocale as unknown as (d: object) => { format(f: string): (v: number) => string })({
       decimal: '.', thousands: ',', grouping: [3], currency: ['$', ''],
     }).format(format);
   } catch {

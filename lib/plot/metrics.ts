@@ -1,7 +1,7 @@
 // Text widths for vega's layout without node-canvas: DejaVu Sans advance widths (the font resvg draws
 // with), so axis titles, legends and labels get the room they need, neither clipped nor padded 30% too wide.
 
-import * as vega from 'vega';
+import * as lazy from './lazy';
 
 /**
  * Advance widths of ASCII 32..126 in DejaVu Sans 2.37, in font units (2048 per em), regular then bold.
@@ -61,7 +61,7 @@ let installed = false;
  */
 export function installTextMetrics(): void {
   if (installed) return;
-  const metrics = (vega as unknown as { textMetrics: { width: (item: TextItem, text?: unknown) => number } }).textMetrics;
+  const metrics = (lazy.vega() as unknown as { textMetrics: { width: (item: TextItem, text?: unknown) => number } }).textMetrics;
   metrics.width = vegaTextWidth;
   installed = true;
 }

@@ -3,9 +3,10 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import * as vega from 'vega';
-import * as vl from 'vega-lite';
-import { Resvg, type ResvgRenderOptions } from '@resvg/resvg-js';
+import type { ResvgRenderOptions } from '@resvg/resvg-js';
+import type * as VegaTypes from 'vega';
+import type * as VegaLiteTypes from 'vega-lite';
+import * as lazy from './lazy';
 import { installTextMetrics } from './metrics';
 
 /**
@@ -76,7 +77,7 @@ export function plotTextRenders(): boolean {
   const svg =
     '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20">' +
     `<text x="2" y="16" font-size="16" font-family="${PLOT_FONT_FAMILY}, sans-serif">Ag</text></svg>`;
-  const px = new Resvg(svg, { ...resvgOptions(1), background: undefined }).render().pixels;
+  const px = new (lazy.resvg().Resvg)(svg, { ...resvgOptions(1), background: undefined }).render().pixels;
   for (let i = 3; i < px.length; i += 4) if (px[i] !== 0) return true;
   return false;
 }
@@ -121,6 +122,7 @@ export function isVegaLiteSpec(spec: Spec): boolean {
 /** Lays out a Vega spec headlessly and returns its SVG (vega's 'none' renderer: no canvas, no DOM). */
 export async function vegaToSvg(spec: Spec): Promise<string> {
   installTextMetrics();
+  const vega = lazy.vega();
   // Vega logs dataflow errors (a failed load, a bad expression) and renders on without the data;
   // a figure missing its data must fail instead, so errors are collected and thrown after rendering.
   const errors: unknown[] = [];
@@ -137,7 +139,7 @@ export async function vegaToSvg(spec: Spec): Promise<string> {
     errors.push(args.length === 1 ? args[0] : args.map(String).join(' '));
     return logger;
   };
-  const view = new vega.View(vega.parse(spec as vega.Spec), { renderer: 'none', loader, logger });
+  const view = new vega.View(vega.parse(spec as VegaTypes.Spec), { renderer: 'none', loader, logger });
   try {
     const svg = await view.toSVG();
     if (errors.length > 0) throw errors[0] instanceof Error ? errors[0] : new Error(String(errors[0]));
@@ -154,7 +156,7 @@ function rasterize(svg: string, scale: number) {
   // Vega marks unsmoothed images "image-rendering: optimizeSpeed; image-rendering: pixelated" for
   // browsers; resvg knows only optimizeSpeed and lets the unknown later value win, smoothing the pixels.
   const forResvg = svg.replace(/ ?image-rendering: ?pixelated;?/g, '');
-  return new Resvg(forResvg, resvgOptions(scale)).render();
+  return new (lazy.resvg().Resvg)(forResvg, resvgOptions(scale)).render();
 }
 
 /** Draws an SVG document as PNG with resvg, at `scale` PNG pixels per SVG pixel. */
@@ -180,7 +182,7 @@ export async function renderVega(spec: Spec, opts: RenderOptions = {}): Promise<
  * by vega headlessly, rasterised by resvg.
  */
 export async function renderVegaLite(spec: Spec, opts: RenderOptions = {}): Promise<RenderedFigure> {
-  const compiled = vl.compile(spec as unknown as vl.TopLevelSpec).spec;
+  const compiled = lazy.vegaLite().compile(spec as unknown as VegaLiteTypes.TopLevelSpec).spec;
   return renderVega(compiled as unknown as Spec, opts);
 }
 

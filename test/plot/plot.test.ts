@@ -240,3 +240,11 @@ describe('image grid pixels', () => {
     expect(mid).toBeLessThan(0.02 * black);
   });
 });
+
+describe('more bad input', () => {
+  test('barChart rejects a format d3 cannot read', () => {
+    expect(() => barChart({ title: 't', categories: ['a'], series: [{ name: 's', values: [1] }], format: 'zz%q' })).toThrow(
+      /format must be a d3-format string/,
+    );
+  });
+});
