@@ -4,7 +4,10 @@
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { aylaCommand } from './commands/ayla';
 import { comparisonCommands } from './commands/compare';
+import { customLayerCommand } from './commands/custom-layer';
+import { dynamicLossCommand } from './commands/dynamic-loss';
 import { confusionCommand } from './commands/confusion';
 import { predictCommand } from './commands/predict';
 import { samplesCommand } from './commands/samples';
@@ -36,5 +39,8 @@ export function buildProgram(): Command {
   program.addCommand(predictCommand());
   for (const c of comparisonCommands()) program.addCommand(c);
   program.addCommand(confusionCommand());
+  program.addCommand(aylaCommand());
+  program.addCommand(dynamicLossCommand());
+  program.addCommand(customLayerCommand());
   return program;
 }

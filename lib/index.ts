@@ -13,3 +13,7 @@ export { writeFileAtomic } from './util/fs';
 export * from './metrics';
 export * from './data';
 export * from './plot';
+// The seed experiments (ayla, dynamic-loss, custom-layer), callable from code.
+export * from './experiments/ayla';
+export * from './experiments/dynamic-loss';
+export * from './experiments/custom-layer';
