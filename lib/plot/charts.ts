@@ -184,8 +184,15 @@ export function lineChart(opts: LineChartOptions): Spec {
 
   const legend = { title: opts.legendTitle ?? null, orient: 'right', symbolType: 'stroke' };
   const charts = panels.map((panel, p) => {
-    const yDomain = perPanel(opts.yDomain, panel, isPair);
+    let yDomain = perPanel(opts.yDomain, panel, isPair);
     checkDomain(fn, panel ? `yDomain["${panel}"]` : 'yDomain', yDomain, logY);
+    const ys = rows[p].map((r) => r.y);
+    const yMin = Math.min(...ys);
+    if (!yDomain && yMin === Math.max(...ys)) {
+      // A flat line gives vega an empty range, whose ticks it labels wrongly (0.5 shown as "1").
+      const d = Math.abs(yMin) * 0.1 || 1;
+      yDomain = logY ? [yMin / 2, yMin * 2] : [yMin - d, yMin + d];
+    }
     const yTitle = perPanel(opts.yLabel, panel, isString) ?? (panel || null);
     const xInt = allIntegers(rows[p].map((r) => r.x));
     return {
