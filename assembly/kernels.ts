@@ -104,12 +104,22 @@ function micro1x1(c: usize, a: usize, lda_k: usize, b: usize, ldb: usize, kc: i3
 // ---------------------------------------------------------------------------------------------
 // Dense GEMM.
 
+/** Rows 0..M of one 16-column strip: 4x16 tiles, then 1x16 for the last M % 4 rows. */
+function strip16(c: usize, ldc: usize, a: usize, lda_i: usize, lda_k: usize, b: usize, ldb: usize, M: i32, kc: i32, mode: i32, bias: usize): void {
+  let i = 0;
+  for (; i + 4 <= M; i += 4) micro4x16(c + <usize>i * ldc, ldc, a + <usize>i * lda_i, lda_i, lda_k, b, ldb, kc, mode, bias);
+  for (; i < M; i++) micro1x16(c + <usize>i * ldc, a + <usize>i * lda_i, lda_k, b, ldb, kc, mode, bias);
+}
+
 /**
  * out (M,N) (+)= A (M,K) · B (K,N) [+ bias (N)] with A, B, out given by strides (see the top).
  * acc != 0 adds to out; otherwise bias != 0 starts every row from bias, else from zero.
+ * With scratch != 0 (KC·16 floats) each KC x 16 strip of B is first copied to contiguous memory:
+ * B's rows are N·4 bytes apart, and for N a multiple of 512 the strip's 256 cache lines all fall
+ * into two L1 sets and evict each other (512³ ran at 33 instead of ~55 GFLOP/s).
  * The worker thread calls this on its share of rows or columns (pointers offset by the caller).
  */
-export function gemmStrided(c: usize, ldc: usize, a: usize, lda_i: usize, lda_k: usize, b: usize, ldb: usize, M: i32, N: i32, K: i32, acc: i32, bias: usize): void {
+export function gemmStrided(c: usize, ldc: usize, a: usize, lda_i: usize, lda_k: usize, b: usize, ldb: usize, M: i32, N: i32, K: i32, acc: i32, bias: usize, scratch: usize): void {
   if (K <= 0) {
     if (acc) return;
     for (let i = 0; i < M; i++) {
@@ -118,6 +128,7 @@ export function gemmStrided(c: usize, ldc: usize, a: usize, lda_i: usize, lda_k:
     }
     return;
   }
+  const pack = scratch != 0 && M > 8;
   for (let k0 = 0; k0 < K; k0 += KC) {
     const kc = min(KC, K - k0);
     const mode = acc != 0 || k0 > 0 ? 1 : bias != 0 ? 2 : 0;
@@ -126,9 +137,15 @@ export function gemmStrided(c: usize, ldc: usize, a: usize, lda_i: usize, lda_k:
     let j = 0;
     for (; j + 16 <= N; j += 16) {
       const jb = <usize>j << 2;
-      let i = 0;
-      for (; i + 4 <= M; i += 4) micro4x16(c + <usize>i * ldc + jb, ldc, ak + <usize>i * lda_i, lda_i, lda_k, bk + jb, ldb, kc, mode, bias + jb);
-      for (; i < M; i++) micro1x16(c + <usize>i * ldc + jb, ak + <usize>i * lda_i, lda_k, bk + jb, ldb, kc, mode, bias + jb);
+      if (pack) {
+        let src = bk + jb, dst = scratch;
+        for (let k = 0; k < kc; k++) {
+          v128.store(dst, v128.load(src)); v128.store(dst, v128.load(src, 16), 16);
+          v128.store(dst, v128.load(src, 32), 32); v128.store(dst, v128.load(src, 48), 48);
+          src += ldb; dst += 64;
+        }
+        strip16(c + jb, ldc, ak, lda_i, lda_k, scratch, 64, M, kc, mode, bias + jb);
+      } else strip16(c + jb, ldc, ak, lda_i, lda_k, bk + jb, ldb, M, kc, mode, bias + jb);
     }
     for (; j + 4 <= N; j += 4) {
       const jb = <usize>j << 2;
@@ -145,44 +162,58 @@ export function gemmStrided(c: usize, ldc: usize, a: usize, lda_i: usize, lda_k:
 
 /**
  * out (M,N) (+)= A (M,K) · Bᵀ with B stored (N,K) (rows ldbRow bytes apart) [+ bias].
- * Each K block of Bᵀ is first transposed into `scratch` (KC·N floats, one per thread), 4x4 floats
- * at a time with shuffles, so that the same 4x16 microkernel runs on contiguous rows.
+ * For each K block, each 16-row group of B is transposed into `scratch` (KC x 16 floats, one per
+ * thread; 4x4 floats at a time with shuffles) so the 4x16 microkernel runs on it as on A·B. The
+ * last N % 16 columns are dot products of two contiguous rows.
  */
 export function gemmNTStrided(c: usize, ldc: usize, a: usize, lda: usize, b: usize, ldbRow: usize, M: i32, N: i32, K: i32, acc: i32, bias: usize, scratch: usize): void {
-  if (K <= 0) { gemmStrided(c, ldc, a, lda, 4, b, 0, M, N, 0, acc, bias); return; }
-  const ldp = <usize>N << 2;
+  if (K <= 0) { gemmStrided(c, ldc, a, lda, 4, b, 0, M, N, 0, acc, bias, 0); return; }
   for (let k0 = 0; k0 < K; k0 += KC) {
     const kc = min(KC, K - k0);
+    const mode = acc != 0 || k0 > 0 ? 1 : bias != 0 ? 2 : 0;
+    const ak = a + (<usize>k0 << 2);
     const bk = b + (<usize>k0 << 2);
-    // P (kc, N) = B[:, k0:k0+kc]ᵀ
-    let n = 0;
-    for (; n + 4 <= N; n += 4) {
-      const r0p = bk + <usize>n * ldbRow, r1p = r0p + ldbRow, r2p = r1p + ldbRow, r3p = r2p + ldbRow;
-      const pn = scratch + (<usize>n << 2);
-      let k = 0;
-      for (; k + 4 <= kc; k += 4) {
-        const kb = <usize>k << 2;
-        const r0 = v128.load(r0p + kb), r1 = v128.load(r1p + kb), r2 = v128.load(r2p + kb), r3 = v128.load(r3p + kb);
-        const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5), t1 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
-        const t2 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5), t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
-        const p = pn + <usize>k * ldp;
-        v128.store(p, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
-        v128.store(p + ldp, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7));
-        v128.store(p + 2 * ldp, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5));
-        v128.store(p + 3 * ldp, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7));
+    let j = 0;
+    for (; j + 16 <= N; j += 16) {
+      for (let g: usize = 0; g < 4; g++) {
+        const r0p = bk + (<usize>j + g * 4) * ldbRow, r1p = r0p + ldbRow, r2p = r1p + ldbRow, r3p = r2p + ldbRow;
+        const pg = scratch + g * 16;
+        let k = 0;
+        for (; k + 4 <= kc; k += 4) {
+          const kb = <usize>k << 2;
+          const r0 = v128.load(r0p + kb), r1 = v128.load(r1p + kb), r2 = v128.load(r2p + kb), r3 = v128.load(r3p + kb);
+          const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5), t1 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
+          const t2 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5), t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+          const p = pg + (<usize>k << 6);
+          v128.store(p, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
+          v128.store(p, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7), 64);
+          v128.store(p, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5), 128);
+          v128.store(p, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7), 192);
+        }
+        for (; k < kc; k++) {
+          const kb = <usize>k << 2;
+          const p = pg + (<usize>k << 6);
+          store<f32>(p, load<f32>(r0p + kb)); store<f32>(p, load<f32>(r1p + kb), 4);
+          store<f32>(p, load<f32>(r2p + kb), 8); store<f32>(p, load<f32>(r3p + kb), 12);
+        }
       }
-      for (; k < kc; k++) {
-        const kb = <usize>k << 2;
-        const p = pn + <usize>k * ldp;
-        store<f32>(p, load<f32>(r0p + kb)); store<f32>(p + 4, load<f32>(r1p + kb));
-        store<f32>(p + 8, load<f32>(r2p + kb)); store<f32>(p + 12, load<f32>(r3p + kb));
+      const jb = <usize>j << 2;
+      strip16(c + jb, ldc, ak, lda, 4, scratch, 64, M, kc, mode, bias + jb);
+    }
+    for (; j < N; j++) {
+      const jb = <usize>j << 2;
+      const bj = bk + <usize>j * ldbRow;
+      for (let i = 0; i < M; i++) {
+        const ai = ak + <usize>i * lda;
+        const cij = c + <usize>i * ldc + jb;
+        let v = f32x4.splat(0);
+        let k = 0;
+        for (; k + 4 <= kc; k += 4) v = f32x4.add(v, f32x4.mul(v128.load(ai + (<usize>k << 2)), v128.load(bj + (<usize>k << 2))));
+        let s: f32 = f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
+        for (; k < kc; k++) s += load<f32>(ai + (<usize>k << 2)) * load<f32>(bj + (<usize>k << 2));
+        store<f32>(cij, s + (mode == 1 ? load<f32>(cij) : mode == 2 ? load<f32>(bias + jb) : 0));
       }
     }
-    for (; n < N; n++) {
-      const rp = bk + <usize>n * ldbRow;
-      for (let k = 0; k < kc; k++) store<f32>(scratch + <usize>k * ldp + (<usize>n << 2), load<f32>(rp + (<usize>k << 2)));
-    }
-    gemmStrided(c, ldc, a + (<usize>k0 << 2), lda, 4, scratch, ldp, M, N, kc, acc != 0 || k0 > 0 ? 1 : 0, bias);
   }
 }
 

@@ -233,6 +233,8 @@ describe('wasm backend specifics', () => {
         }
       }
     }
+    // Each split half ran either on the worker or, when it was not running yet, back on this thread.
+    expect(wasm.threadStats.worker + wasm.threadStats.stolen).toBeGreaterThan(0);
   });
 });
 

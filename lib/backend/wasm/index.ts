@@ -26,11 +26,11 @@ import { HelperThread, OP_CSR, OP_GEMM, OP_GEMM_NT } from './threads';
 export const THREAD_MIN_WORK = 64 * 64 * 64;
 /** At most this fraction of A nonzero → the zero-skipping kernel (measured crossover, README). */
 export const SPARSE_MAX_DENSITY = 0.4;
-/** The K block of the NT kernel's transposed panel (must match KC in assembly/kernels.ts). */
-const KC = 256;
+/** Floats of one thread's packed B strip: KC x 16 (KC = 256 in assembly/kernels.ts). */
+const PANEL = 256 * 16;
 
 interface Kernels {
-  gemmStrided(c: number, ldc: number, a: number, ldai: number, ldak: number, b: number, ldb: number, M: number, N: number, K: number, acc: number, bias: number): void;
+  gemmStrided(c: number, ldc: number, a: number, ldai: number, ldak: number, b: number, ldb: number, M: number, N: number, K: number, acc: number, bias: number, scratch: number): void;
   gemmNTStrided(c: number, ldc: number, a: number, lda: number, b: number, ldbRow: number, M: number, N: number, K: number, acc: number, bias: number, scratch: number): void;
   countNonzero(a: number, n: number): number;
   csrBuild(csr: number, a: number, ldai: number, ldak: number, M: number, K: number, ldb: number): number;
@@ -58,6 +58,8 @@ export interface WasmBackend extends Backend {
   readonly options: WasmOptions;
   /** Stops the helper thread (restarted on demand). Call at the end of a program or test file. */
   shutdown(): void;
+  /** Split GEMM halves run by the worker, and taken back by this thread because it was not running. */
+  readonly threadStats: { worker: number; stolen: number };
 }
 
 /** Where the built kernels.wasm may be: next to the compiled JS (dist/), or dist/ seen from the sources. */
@@ -108,11 +110,15 @@ export function shutdown(): void {
 
 function createBackend(module: WasmModule, memory: WasmMemory, k: Kernels): WasmBackend {
   const heap = new WasmHeap(memory);
-  const helper = new HelperThread(module, memory);
+  const helper = new HelperThread(module, memory, (op, a) => {
+    if (op === OP_GEMM) k.gemmStrided(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12]);
+    else if (op === OP_GEMM_NT) k.gemmNTStrided(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11]);
+    else if (op === OP_CSR) k.csrGemm(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]);
+  });
   const options: WasmOptions = { threads: true, sparse: 'auto', threadMinWork: THREAD_MIN_WORK, sparseMaxDensity: SPARSE_MAX_DENSITY };
 
   // Scratch space in wasm memory, grown on demand and kept: [0..3] staging for foreign arrays
-  // (out, a, b, bias), 4 the compressed A, 5 and 6 the NT kernel's panels (this thread, helper).
+  // (out, a, b, bias), 4 the compressed A, 5 and 6 the packed B strips (this thread, helper).
   const scratch: (Float32Array | null)[] = [null, null, null, null, null, null, null];
   function scratchAddr(slot: number, floats: number): number {
     let s = scratch[slot];
@@ -178,17 +184,19 @@ function createBackend(module: WasmModule, memory: WasmMemory, k: Kernels): Wasm
       } else k.csrGemm(pc, ldc, csr, M, pb, N, acc ? 1 : 0, pbias);
       return;
     }
+    const mine = scratchAddr(5, PANEL);
     if (!split) {
-      k.gemmStrided(pc, ldc, pa, ldai, ldak, pb, ldb, M, N, K, acc ? 1 : 0, pbias);
+      k.gemmStrided(pc, ldc, pa, ldai, ldak, pb, ldb, M, N, K, acc ? 1 : 0, pbias, mine);
       return;
     }
     const at = split.at;
+    const theirs = scratchAddr(6, PANEL);
     if (split.cols) {
-      helper.run(OP_GEMM, [pc + at * 4, ldc, pa, ldai, ldak, pb + at * 4, ldb, M, N - at, K, acc ? 1 : 0, pbias ? pbias + at * 4 : 0]);
-      k.gemmStrided(pc, ldc, pa, ldai, ldak, pb, ldb, M, at, K, acc ? 1 : 0, pbias);
+      helper.run(OP_GEMM, [pc + at * 4, ldc, pa, ldai, ldak, pb + at * 4, ldb, M, N - at, K, acc ? 1 : 0, pbias ? pbias + at * 4 : 0, theirs]);
+      k.gemmStrided(pc, ldc, pa, ldai, ldak, pb, ldb, M, at, K, acc ? 1 : 0, pbias, mine);
     } else {
-      helper.run(OP_GEMM, [pc + at * ldc, ldc, pa + at * ldai, ldai, ldak, pb, ldb, M - at, N, K, acc ? 1 : 0, pbias]);
-      k.gemmStrided(pc, ldc, pa, ldai, ldak, pb, ldb, at, N, K, acc ? 1 : 0, pbias);
+      helper.run(OP_GEMM, [pc + at * ldc, ldc, pa + at * ldai, ldai, ldak, pb, ldb, M - at, N, K, acc ? 1 : 0, pbias, theirs]);
+      k.gemmStrided(pc, ldc, pa, ldai, ldak, pb, ldb, at, N, K, acc ? 1 : 0, pbias, mine);
     }
     helper.join();
   }
@@ -200,6 +208,7 @@ function createBackend(module: WasmModule, memory: WasmMemory, k: Kernels): Wasm
     alloc: (n: number) => heap.alloc(n),
     free: (buf: Float32Array) => heap.free(buf),
     shutdown: () => helper.shutdown(),
+    threadStats: helper.stats,
 
     gemm(out: Buffer, a: ReadBuffer, b: ReadBuffer, M: number, K: number, N: number, accumulate = false): Buffer {
       const pa = inAddr(a, M * K, 1, 'a');
@@ -222,18 +231,17 @@ function createBackend(module: WasmModule, memory: WasmMemory, k: Kernels): Wasm
       const pb = inAddr(b, N * K, 2, 'b');
       const pc = outAddr(out, M * N, accumulate);
       const acc = accumulate ? 1 : 0;
-      const panel = Math.min(KC, K) * N;
       const split = splitPoint(M, N, K);
-      if (!split) k.gemmNTStrided(pc, N * 4, pa, K * 4, pb, K * 4, M, N, K, acc, 0, scratchAddr(5, panel));
+      if (!split) k.gemmNTStrided(pc, N * 4, pa, K * 4, pb, K * 4, M, N, K, acc, 0, scratchAddr(5, PANEL));
       else if (split.cols) {
         const at = split.at;
-        helper.run(OP_GEMM_NT, [pc + at * 4, N * 4, pa, K * 4, pb + at * K * 4, K * 4, M, N - at, K, acc, 0, scratchAddr(6, panel)]);
-        k.gemmNTStrided(pc, N * 4, pa, K * 4, pb, K * 4, M, at, K, acc, 0, scratchAddr(5, panel));
+        helper.run(OP_GEMM_NT, [pc + at * 4, N * 4, pa, K * 4, pb + at * K * 4, K * 4, M, N - at, K, acc, 0, scratchAddr(6, PANEL)]);
+        k.gemmNTStrided(pc, N * 4, pa, K * 4, pb, K * 4, M, at, K, acc, 0, scratchAddr(5, PANEL));
         helper.join();
       } else {
         const at = split.at;
-        helper.run(OP_GEMM_NT, [pc + at * N * 4, N * 4, pa + at * K * 4, K * 4, pb, K * 4, M - at, N, K, acc, 0, scratchAddr(6, panel)]);
-        k.gemmNTStrided(pc, N * 4, pa, K * 4, pb, K * 4, at, N, K, acc, 0, scratchAddr(5, panel));
+        helper.run(OP_GEMM_NT, [pc + at * N * 4, N * 4, pa + at * K * 4, K * 4, pb, K * 4, M - at, N, K, acc, 0, scratchAddr(6, PANEL)]);
+        k.gemmNTStrided(pc, N * 4, pa, K * 4, pb, K * 4, at, N, K, acc, 0, scratchAddr(5, PANEL));
         helper.join();
       }
       return finish(out, pc, M * N);

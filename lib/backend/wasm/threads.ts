@@ -8,6 +8,11 @@
 // round trip while a spinning partner answers in ~1 µs (measured, see the README). The worker spins
 // ~0.5 ms after each job, so back-to-back GEMMs of a training step find it awake.
 //
+// Work stealing: the worker must CLAIM a job (compare-exchange 0 → seq) before running it. When
+// this thread has finished its own half and the job is still unclaimed — the worker is asleep or,
+// on a busy machine, not scheduled — it claims the job itself and runs it here. So a split GEMM
+// never waits for a worker that is not running; it just runs at one-core speed.
+//
 // The worker is unref'd (it never keeps the process alive) and started lazily on the first GEMM big
 // enough to be split; shutdown() stops it.
 
@@ -19,6 +24,7 @@ export const CTL_BYTE = 64;
 const SEQ = 0;
 const DONE = 1;
 const OP = 2;
+const CLAIM = 3;
 const ARGS = 4;
 export const OP_GEMM = 1;
 export const OP_GEMM_NT = 2;
@@ -42,10 +48,11 @@ for (;;) {
   seen = Atomics.load(ctl, ${SEQ});
   const op = ctl[${OP}];
   if (op === ${OP_EXIT}) break;
-  const a = ctl.subarray(${ARGS}, ${ARGS} + 12);
+  if (Atomics.compareExchange(ctl, ${CLAIM}, 0, seen) !== 0) continue; // the main thread took it
+  const a = ctl.subarray(${ARGS}, ${ARGS} + 13);
   let status = seen;
   try {
-    if (op === ${OP_GEMM}) k.gemmStrided(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11]);
+    if (op === ${OP_GEMM}) k.gemmStrided(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12]);
     else if (op === ${OP_GEMM_NT}) k.gemmNTStrided(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11]);
     else if (op === ${OP_CSR}) k.csrGemm(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]);
     else status = -seen;
@@ -63,21 +70,33 @@ export class HelperThread {
   private readonly ctl: Int32Array;
   private seq = 0;
   private pending = false;
+  private readonly args: number[] = [];
+  private op = 0;
+  /** Jobs the worker ran, jobs this thread took back (for the benchmarks and tests). */
+  readonly stats = { worker: 0, stolen: 0 };
 
+  /** runLocal(op, args) runs a job on this thread (when the worker has not claimed it in time). */
   constructor(
     private readonly module: WasmModule,
     private readonly memory: WasmMemory,
+    private readonly runLocal: (op: number, args: readonly number[]) => void,
   ) {
     this.ctl = new Int32Array(memory.buffer, CTL_BYTE, 32);
   }
 
-  /** Starts the kernel `op` with up to 12 integer arguments on the helper thread. */
+  /** Starts the kernel `op` with up to 13 integer arguments on the helper thread. */
   run(op: number, args: readonly number[]): void {
     if (this.pending) throw new Error('wasm helper thread: run() while a job is pending');
     if (!this.worker) this.start();
     const ctl = this.ctl;
     ctl[OP] = op;
-    for (let i = 0; i < args.length; i++) ctl[ARGS + i] = args[i]; // addresses ≥ 2³¹ wrap to the same i32 bits
+    this.op = op;
+    this.args.length = 0;
+    for (let i = 0; i < args.length; i++) {
+      ctl[ARGS + i] = args[i]; // addresses ≥ 2³¹ wrap to the same i32 bits
+      this.args.push(args[i]);
+    }
+    Atomics.store(ctl, CLAIM, 0);
     this.seq = (this.seq + 1) | 0 || 1;
     this.pending = true;
     Atomics.store(ctl, SEQ, this.seq);
@@ -90,6 +109,12 @@ export class HelperThread {
     this.pending = false;
     const ctl = this.ctl;
     const seq = this.seq;
+    if (Atomics.compareExchange(ctl, CLAIM, 0, -1) === 0) {
+      this.stats.stolen++;
+      this.runLocal(this.op, this.args);
+      return;
+    }
+    this.stats.worker++;
     let spins = 0;
     let d: number;
     const t0 = Date.now();
