@@ -56,7 +56,8 @@ export function plotFontFiles(): string[] {
 
 /**
  * resvg options: only DejaVu when we found it (fast, and identical output on every machine); otherwise
- * every system font, with the generic families pointed at common sans-serif faces.
+ * every system font, with the generic families pointed at Arial (resvg falls back to any installed font
+ * when a family is missing, so any font on the machine is enough for text to show).
  */
 function resvgOptions(scale: number): ResvgRenderOptions {
   const files = plotFontFiles();
