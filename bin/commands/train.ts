@@ -3,7 +3,7 @@
 
 import { Command } from 'commander';
 import { saveModel } from '../../lib/model/io';
-import { loadAssignmentData, trainAssignment, type AssignmentConfig } from '../../lib/experiments/assignment';
+import { buildAssignmentModel, loadAssignmentData, trainAssignment, type AssignmentConfig } from '../../lib/experiments/assignment';
 import { createRun, runName } from '../../lib/experiments/runs';
 import { intArg, progressCallbacks, Reporter } from '../cli';
 import { addTrainFlags, configFromOptions } from '../train-flags';
@@ -37,13 +37,15 @@ function runTrain(opts: Record<string, unknown>): void {
     limit: { train: opts.trainLimit as number | undefined, test: opts.testLimit as number | undefined },
     splitSeed: cfg.seed,
   });
+  // Built before the run folder exists, so a bad hyperparameter leaves nothing behind.
+  const model = buildAssignmentModel(cfg, data.dataset.featureSize, data.dataset.numClasses);
   const run = createRun(opts.out as string, cfg.wandb_project, runName(cfg), { ...cfg });
   reporter.line(`run ${run.name}  (${run.dir})`);
   reporter.line(`${cfg.dataset}: ${data.xTrain.rows} train, ${data.xVal.rows} validation, ${data.xTest.rows} test images`);
   const result = trainAssignment(cfg, data, [
     progressCallbacks(reporter, cfg.epochs),
     { onEpochEnd: (e, logs) => run.logEpoch(e, logs) },
-  ]);
+  ], model);
   reporter.line(`parameters ${result.model.countParams()}  train time ${result.trainSeconds.toFixed(1)}s`);
   reporter.line(`test_loss ${result.test.loss.toFixed(4)}  test_accuracy ${result.test.accuracy.toFixed(4)}`);
   if (opts.saveModel) {

@@ -136,9 +136,13 @@ export interface AssignmentResult {
   trainSeconds: number;
 }
 
-/** Trains the configuration on prepared data and evaluates on the test set once, at the end. */
-export function trainAssignment(cfg: AssignmentConfig, data: AssignmentData, callbacks: Callbacks[] = []): AssignmentResult {
-  const model = buildAssignmentModel(cfg, data.dataset.featureSize, data.dataset.numClasses);
+/**
+ * Trains the configuration on prepared data and evaluates on the test set once, at the end.
+ * model: the network to train (default: built from cfg; pass one built earlier to fail fast on a
+ * bad configuration before anything is written).
+ */
+export function trainAssignment(cfg: AssignmentConfig, data: AssignmentData, callbacks: Callbacks[] = [],
+  model: Sequential = buildAssignmentModel(cfg, data.dataset.featureSize, data.dataset.numClasses)): AssignmentResult {
   const t0 = process.hrtime.bigint();
   const history = model.fit(data.xTrain, data.yTrain, {
     epochs: cfg.epochs,
