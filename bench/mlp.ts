@@ -1,0 +1,248 @@
+// MLP training throughput: scratchnet's Sequential 784-128-64-10 (ReLU, softmax cross-entropy, Adam)
+// trained with fit() on MNIST, and the same loop in NumPy (bench/numpy_mlp.py) driven from here
+// through a long-lived python3 process, so both are timed in one session, run after run.
+//
+// What is timed (samples/s = samples trained / seconds):
+//   scratchnet  the whole fit(x, labels, {epochs: 1, batchSize}) call: input validation, shuffle,
+//               row gathers, forward, loss, backward, Adam, accuracy counting. Model construction and
+//               compile are not timed.
+//   numpy       the shuffle (permutation) and the batch loop (gather, forward, loss, backward, Adam).
+// Both start from fresh Glorot-uniform weights each run (seed = run number), over the same rows.
+// A run is one epoch, or its first `batches` batches when given (quick mode, slow backends).
+//
+// Checks, made before anything is timed (checkMlpAgreement): every scratchnet backend and the NumPy
+// loop, started from the same weights on the same unshuffled rows, give the same per-batch losses
+// for the first few batches (within float32 rounding).
+//
+// Dimension letters: B batch size, N training rows.
+
+import { spawn, type ChildProcessWithoutNullStreams } from 'child_process';
+import { unlinkSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { createInterface } from 'readline';
+import { getBackend, setBackend } from '../lib/backend';
+import { findPackageRoot, loadDataset } from '../lib/data';
+import { Dense } from '../lib/layers';
+import { Sequential } from '../lib/model';
+import { Tensor } from '../lib/tensor';
+
+/** The training rows: x (N, 784) in [0, 1], labels (N) 0..9. */
+export interface MlpData {
+  x: Tensor;
+  labels: Uint8Array;
+}
+
+/** One timed run. */
+export interface MlpRun {
+  impl: string;
+  batchSize: number;
+  samples: number;
+  batches: number;
+  seconds: number;
+  samplesPerSec: number;
+  /** Mean training loss over the run's batches (weighted by batch size). */
+  loss: number;
+}
+
+/** The first `rows` MNIST training images (default 54,000: the usual 60k minus a 6k validation tail). */
+export function loadMlpData(rows = 54000): MlpData {
+  const ds = loadDataset('mnist', { limit: { train: rows, test: 0 } });
+  if (ds.numTrain !== rows) throw new Error(`loadMlpData: got ${ds.numTrain} rows, expected ${rows}`);
+  return { x: new Tensor(ds.trainImages, [rows, 784]), labels: ds.trainLabels };
+}
+
+/** A compiled 784-128-64-10 model on the named backend (the global backend choice is restored). */
+export function buildMlp(backend: string, seed: number): Sequential {
+  const previous = getBackend().name;
+  setBackend(backend);
+  try {
+    const model = new Sequential([new Dense({ units: 128, activation: 'relu' }), new Dense({ units: 64, activation: 'relu' }), new Dense({ units: 10 })], { inputShape: [784], seed });
+    return model.compile({ optimizer: 'adam', loss: 'softmax_cross_entropy' });
+  } finally {
+    setBackend(previous);
+  }
+}
+
+/** Stops fit after `batches` batches (undefined: the whole epoch), recording every batch loss. */
+function limitBatches(model: Sequential, batches: number | undefined, losses: number[]) {
+  return {
+    onBatchEnd(b: number, logs: { loss: number }) {
+      losses.push(logs.loss);
+      if (batches !== undefined && b + 1 >= batches) model.stopTraining = true;
+    },
+  };
+}
+
+/** Times one fit() of a fresh model (seed) on `backend`: one epoch, or its first `batches` batches. */
+export function trainScratchnet(backend: string, data: MlpData, batchSize: number, opts: { batches?: number; seed?: number } = {}): MlpRun {
+  const model = buildMlp(backend, opts.seed ?? 1);
+  const losses: number[] = [];
+  const t0 = process.hrtime.bigint();
+  const h = model.fit(data.x, data.labels, { epochs: 1, batchSize, callbacks: limitBatches(model, opts.batches, losses) });
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const samples = Math.min(losses.length * batchSize, data.x.rows);
+  return { impl: backend, batchSize, samples, batches: losses.length, seconds, samplesPerSec: samples / seconds, loss: h.history.loss[0] };
+}
+
+/** Per-batch losses of a fresh model (seed) on unshuffled rows, and its initial weights. */
+export function scratchnetBatchLosses(backend: string, data: MlpData, batchSize: number, batches: number, seed = 1): { losses: number[]; init: Float32Array } {
+  const model = buildMlp(backend, seed);
+  const init = initialWeights(model);
+  const losses: number[] = [];
+  model.fit(data.x, data.labels, { epochs: 1, batchSize, shuffle: false, callbacks: limitBatches(model, batches, losses) });
+  return { losses, init };
+}
+
+/** The model's weights as numpy_mlp.py reads them: W1, b1, W2, b2, W3, b3, each row-major. */
+export function initialWeights(model: Sequential): Float32Array {
+  const parts = model.layers.flatMap((l) => l.params.map((p) => p.value));
+  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  let off = 0;
+  for (const p of parts) {
+    out.set(p, off);
+    off += p.length;
+  }
+  return out;
+}
+
+/** The environment for a NumPy process: without the OpenBLAS overrides that mis-tune it here. */
+export function numpyEnv(threads?: number): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  delete env.OPENBLAS_CORETYPE;
+  delete env.OPENBLAS_L2_SIZE;
+  if (threads !== undefined) env.OPENBLAS_NUM_THREADS = String(threads);
+  return env;
+}
+
+/** Path of a script in bench/ (the sources, also when running from dist/bench). */
+export function benchScript(name: string): string {
+  return join(findPackageRoot(__dirname), 'bench', name);
+}
+
+/** What numpy_mlp.py reports about its BLAS (see blas_info() there). */
+export interface BlasInfo {
+  numpy?: string;
+  blas?: string;
+  corename?: string;
+  config?: string;
+  threads?: number;
+  env?: Record<string, string>;
+}
+
+/**
+ * A python3 bench/numpy_mlp.py --serve process holding the MNIST rows in memory: each request is one
+ * JSON line in, one JSON line out, so NumPy runs can alternate with scratchnet runs without paying
+ * the data load each time. The process sleeps on stdin while scratchnet is timed.
+ */
+export class NumpyMlp {
+  readonly name: string;
+  blas: BlasInfo = {};
+  private proc: ChildProcessWithoutNullStreams | null = null;
+  private waiting: ((line: string) => void)[] = [];
+  private stderr = '';
+
+  /** threads: OPENBLAS_NUM_THREADS for this process (default: OpenBLAS's own choice, all cores). */
+  constructor(
+    private readonly rows = 54000,
+    readonly threads?: number,
+  ) {
+    this.name = threads === undefined ? 'numpy' : `numpy-${threads}t`;
+  }
+
+  /** Starts the process and waits until it has loaded the data. Rejects if python3 or numpy is missing. */
+  async start(): Promise<this> {
+    const python = process.env.PYTHON ?? 'python3';
+    const proc = spawn(python, [benchScript('numpy_mlp.py'), '--serve', '--train-rows', String(this.rows)], { env: numpyEnv(this.threads) });
+    this.proc = proc;
+    proc.stderr.on('data', (d: Buffer) => (this.stderr += d.toString()));
+    const lines = createInterface({ input: proc.stdout });
+    lines.on('line', (line) => this.waiting.shift()?.(line));
+    const failed = new Promise<never>((_, reject) => {
+      proc.on('error', (e) => reject(new Error(`${python}: ${e.message}`)));
+      proc.on('exit', (code) => {
+        for (const w of this.waiting.splice(0)) w(JSON.stringify({ error: `numpy_mlp.py exited (${code}): ${this.stderr.trim().split('\n').slice(-3).join(' | ')}` }));
+        reject(new Error(`numpy_mlp.py exited (${code}): ${this.stderr.trim().split('\n').slice(-3).join(' | ')}`));
+      });
+    });
+    failed.catch(() => undefined); // reported through the requests
+    const ready = await Promise.race([this.next(), failed]);
+    this.blas = (ready as { blas: BlasInfo }).blas;
+    return this;
+  }
+
+  private next(): Promise<Record<string, unknown>> {
+    return new Promise((resolve) => this.waiting.push((line) => resolve(JSON.parse(line) as Record<string, unknown>)));
+  }
+
+  private async request(cmd: Record<string, unknown>): Promise<Record<string, unknown>> {
+    if (!this.proc) throw new Error('NumpyMlp: start() first');
+    const answer = this.next();
+    this.proc.stdin.write(JSON.stringify(cmd) + '\n');
+    const out = await answer;
+    if (typeof out.error === 'string') throw new Error(`numpy_mlp.py: ${out.error}`);
+    return out;
+  }
+
+  /** One timed run of the NumPy loop from fresh weights (seed): an epoch or its first `batches`. */
+  async train(batchSize: number, opts: { batches?: number; seed?: number } = {}): Promise<MlpRun> {
+    const r = await this.request({ cmd: 'train', batch_size: batchSize, seed: opts.seed ?? 1, batches: opts.batches ?? null });
+    return { impl: this.name, batchSize, samples: r.samples as number, batches: r.batches as number, seconds: r.seconds as number, samplesPerSec: r.samples_per_sec as number, loss: r.loss as number };
+  }
+
+  /** Per-batch losses from the given initial weights on unshuffled rows (see numpy_mlp.py --check). */
+  async batchLosses(init: Float32Array, batchSize: number, batches: number): Promise<number[]> {
+    const file = join(tmpdir(), `scratchnet-bench-init-${process.pid}.bin`);
+    writeFileSync(file, Buffer.from(init.buffer, init.byteOffset, init.byteLength)); // little-endian f32
+    try {
+      return (await this.request({ cmd: 'check', init: file, batch_size: batchSize, batches })).losses as number[];
+    } finally {
+      unlinkSync(file);
+    }
+  }
+
+  close(): void {
+    if (!this.proc) return;
+    this.proc.stdin.end(JSON.stringify({ cmd: 'quit' }) + '\n');
+    this.proc = null;
+  }
+}
+
+/** One implementation's per-batch losses in the agreement check. */
+export interface AgreementRow {
+  impl: string;
+  losses: number[];
+  /** Largest |loss − reference loss| / max(1, |reference loss|) over the batches. */
+  maxRelDiff: number;
+}
+
+/**
+ * Trains every scratchnet backend (and the NumPy loop, when given) from the same initial weights on
+ * the same unshuffled rows for `batches` batches and compares each batch loss with the reference
+ * backend's. Throws if any differs by more than `tol` (relative), or if a loss is not finite.
+ */
+export async function checkMlpAgreement(backends: string[], numpy: NumpyMlp | null, data: MlpData, opts: { batchSize?: number; batches?: number; tol?: number } = {}): Promise<AgreementRow[]> {
+  const B = opts.batchSize ?? 64;
+  const n = opts.batches ?? 5;
+  const tol = opts.tol ?? 2e-3;
+  const ref = scratchnetBatchLosses('reference', data, B, n);
+  const rows: AgreementRow[] = [];
+  const compare = (impl: string, losses: number[]): AgreementRow => {
+    if (losses.length !== n || !losses.every(Number.isFinite)) throw new Error(`MLP check: ${impl} gave losses [${losses.join(', ')}] for ${n} batches`);
+    const maxRelDiff = Math.max(...losses.map((l, i) => Math.abs(l - ref.losses[i]) / Math.max(1, Math.abs(ref.losses[i]))));
+    if (!(maxRelDiff <= tol)) throw new Error(`MLP check: ${impl}'s batch losses [${losses.map((l) => l.toFixed(5)).join(', ')}] differ from the reference backend's [${ref.losses.map((l) => l.toFixed(5)).join(', ')}] by ${maxRelDiff.toExponential(2)} > ${tol}`);
+    return { impl, losses, maxRelDiff };
+  };
+  rows.push(compare('reference', ref.losses));
+  for (const be of backends) if (be !== 'reference') rows.push(compare(be, scratchnetBatchLosses(be, data, B, n).losses));
+  if (numpy) rows.push(compare(numpy.name, await numpy.batchLosses(ref.init, B, n)));
+  return rows;
+}
+
+/** The median of xs (mean of the middle two for an even count). */
+export function median(xs: readonly number[]): number {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((p, q) => p - q);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
