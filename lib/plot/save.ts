@@ -3,6 +3,7 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { writeFileAtomic } from '../util/fs';
 import { renderSpec, type RenderedFigure, type Spec } from './render';
 
 /** The file formats `saveFigure` can write. */
@@ -18,18 +19,6 @@ export interface SaveFigureOptions {
 
 function isRendered(figure: Spec | RenderedFigure): figure is RenderedFigure {
   return typeof (figure as RenderedFigure).svg === 'string' && Buffer.isBuffer((figure as RenderedFigure).png);
-}
-
-/** Writes `data` to `file` via `<file>.tmp-<pid>` in the same folder and a rename (atomic on one filesystem). */
-export function writeFileAtomic(file: string, data: string | Uint8Array): void {
-  const tmp = `${file}.tmp-${process.pid}`;
-  try {
-    fs.writeFileSync(tmp, data);
-    fs.renameSync(tmp, file);
-  } catch (err) {
-    fs.rmSync(tmp, { force: true });
-    throw err;
-  }
 }
 
 /**
