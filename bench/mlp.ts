@@ -41,6 +41,11 @@ export interface MlpRun {
   batches: number;
   seconds: number;
   samplesPerSec: number;
+  /**
+   * Seconds of the batch loop alone: scratchnet's History.seconds (fit minus its input checks and
+   * shuffle); numpy_mlp.py's loop is all it times, so there it equals `seconds`.
+   */
+  loopSeconds: number;
   /** Mean training loss over the run's batches (weighted by batch size). */
   loss: number;
 }
@@ -82,7 +87,7 @@ export function trainScratchnet(backend: string, data: MlpData, batchSize: numbe
   const h = model.fit(data.x, data.labels, { epochs: 1, batchSize, callbacks: limitBatches(model, opts.batches, losses) });
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   const samples = Math.min(losses.length * batchSize, data.x.rows);
-  return { impl: backend, batchSize, samples, batches: losses.length, seconds, samplesPerSec: samples / seconds, loss: h.history.loss[0] };
+  return { impl: backend, batchSize, samples, batches: losses.length, seconds, samplesPerSec: samples / seconds, loopSeconds: h.history.seconds[0], loss: h.history.loss[0] };
 }
 
 /** Per-batch losses of a fresh model (seed) on unshuffled rows, and its initial weights. */
@@ -187,7 +192,7 @@ export class NumpyMlp {
   /** One timed run of the NumPy loop from fresh weights (seed): an epoch or its first `batches`. */
   async train(batchSize: number, opts: { batches?: number; seed?: number } = {}): Promise<MlpRun> {
     const r = await this.request({ cmd: 'train', batch_size: batchSize, seed: opts.seed ?? 1, batches: opts.batches ?? null });
-    return { impl: this.name, batchSize, samples: r.samples as number, batches: r.batches as number, seconds: r.seconds as number, samplesPerSec: r.samples_per_sec as number, loss: r.loss as number };
+    return { impl: this.name, batchSize, samples: r.samples as number, batches: r.batches as number, seconds: r.seconds as number, loopSeconds: r.seconds as number, samplesPerSec: r.samples_per_sec as number, loss: r.loss as number };
   }
 
   /** Per-batch losses from the given initial weights on unshuffled rows (see numpy_mlp.py --check). */

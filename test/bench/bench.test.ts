@@ -107,7 +107,7 @@ test('gemmTable puts implementations side by side and divides by the faster NumP
 });
 
 test('summariseMlp: medians per implementation and batch size, with the loss check', () => {
-  const run = (impl: string, sps: number, loss: number) => ({ impl, batchSize: 64, samples: 54000, batches: 844, seconds: 54000 / sps, samplesPerSec: sps, loss });
+  const run = (impl: string, sps: number, loss: number) => ({ impl, batchSize: 64, samples: 54000, batches: 844, seconds: 54000 / sps, samplesPerSec: sps, loopSeconds: 54000 / sps, loss });
   const s = summariseMlp([run('wasm', 1, 0.3), run('wasm', 3, 0.31), run('wasm', 2, 0.29), run('numpy', 5, 2.0)]);
   expect(s.find((r) => r.impl === 'wasm')).toMatchObject({ runs: 3, samplesPerSec: 2, loss: 0.3, lossOk: true });
   expect(s.find((r) => r.impl === 'numpy')).toMatchObject({ runs: 1, lossOk: false }); // 2.0 after an epoch is not learning
