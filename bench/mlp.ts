@@ -251,3 +251,67 @@ export function median(xs: readonly number[]): number {
   const m = s.length >> 1;
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
+
+/** Self time per function from a V8 CPU profile (node:inspector's Profiler.stop result), largest first. */
+export function topFunctions(profile: { nodes: { id: number; hitCount?: number; callFrame: { functionName: string; url: string; lineNumber: number } }[]; samples?: number[] }, count = 15): { fn: string; share: number }[] {
+  const total = profile.samples?.length ?? profile.nodes.reduce((n, x) => n + (x.hitCount ?? 0), 0);
+  const self = new Map<string, number>();
+  for (const n of profile.nodes) {
+    const f = n.callFrame;
+    const where = f.url ? `${f.url.replace(/^.*\/(dist|node_modules)\//, '$1/')}:${f.lineNumber + 1}` : '';
+    const key = `${f.functionName || '(anonymous)'}${where ? ' ' + where : ''}`;
+    self.set(key, (self.get(key) ?? 0) + (n.hitCount ?? 0));
+  }
+  return [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, count).map(([fn, hits]) => ({ fn, share: hits / Math.max(total, 1) }));
+}
+
+/**
+ * `node dist/bench/mlp.js [--backend wasm] [--batch-size 64] [--batches N] [--profile]`: one timed
+ * fit on MNIST (after a short warm-up), and with --profile the functions the main thread spent its
+ * time in (node:inspector's sampling profiler; a wasm helper thread's share shows as waiting).
+ */
+async function main(argv: string[]): Promise<void> {
+  const arg = (flag: string, def?: string) => {
+    const i = argv.indexOf(flag);
+    return i >= 0 ? argv[i + 1] : def;
+  };
+  const backend = arg('--backend', getBackend().name)!;
+  const B = Number(arg('--batch-size', '64'));
+  const batches = arg('--batches') === undefined ? undefined : Number(arg('--batches'));
+  const data = loadMlpData();
+  trainScratchnet(backend, data, B, { batches: 30, seed: 0 }); // warm-up
+  let run: MlpRun;
+  if (argv.includes('--profile')) {
+    const { Session } = await import('inspector');
+    const session = new Session();
+    session.connect();
+    const post = (method: string, params?: object) => new Promise<unknown>((resolve, reject) => session.post(method, params ?? {}, (err, res) => (err ? reject(err) : resolve(res))));
+    await post('Profiler.enable');
+    await post('Profiler.setSamplingInterval', { interval: 200 });
+    await post('Profiler.start');
+    run = trainScratchnet(backend, data, B, { batches, seed: 1 });
+    const { profile } = (await post('Profiler.stop')) as { profile: Parameters<typeof topFunctions>[0] };
+    session.disconnect();
+    console.log(JSON.stringify(run));
+    console.log('main-thread self time (sampling profile):');
+    for (const t of topFunctions(profile)) console.log(`${(100 * t.share).toFixed(1).padStart(6)}%  ${t.fn}`);
+  } else {
+    run = trainScratchnet(backend, data, B, { batches, seed: 1 });
+    console.log(JSON.stringify(run));
+  }
+  (getBackendByName(backend) as { shutdown?(): void }).shutdown?.();
+}
+
+function getBackendByName(name: string) {
+  const previous = getBackend().name;
+  const be = setBackend(name);
+  setBackend(previous);
+  return be;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).catch((e: unknown) => {
+    console.error(e);
+    process.exit(1);
+  });
+}

@@ -332,6 +332,21 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
       log(`\nGEMM (median of ${o.gemmSamples} samples of ≥ ${o.gemmMinMs} ms; each result checked first)`);
       const rows = benchGemm([...backends.values()], o.gemmShapes, { samples: o.gemmSamples, minMs: o.gemmMinMs });
       const impls = [...names];
+      const ratioNames = [...names];
+      // The same kernels without the helper thread: shows what the second core brings (or costs).
+      for (const [name, be] of o.singleThreadVariants ? backends : []) {
+        const sw = threadSwitch(be);
+        if (!sw) continue;
+        const before = sw.threads;
+        sw.threads = false;
+        try {
+          rows.push(...benchGemm([be], o.gemmShapes, { samples: o.gemmSamples, minMs: o.gemmMinMs }).map((r) => ({ ...r, backend: `${name}-1t` })));
+        } finally {
+          sw.threads = before;
+        }
+        impls.push(`${name}-1t`);
+        ratioNames.push(`${name}-1t`);
+      }
       for (const threads of o.singleThreadVariants ? [undefined, 1] : [undefined]) {
         let np: ReturnType<typeof numpyGemm>;
         try {
@@ -347,9 +362,10 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
       }
       result.checks.gemmMaxError = {};
       for (const r of rows) result.checks.gemmMaxError[r.backend] = Math.max(result.checks.gemmMaxError[r.backend] ?? 0, r.error);
-      const table = gemmTable(rows, names);
+      const table = gemmTable(rows, ratioNames);
       result.gemm = { rows, table };
-      printGemm(table, impls, names, log);
+      printGemm(table, impls, ratioNames, log);
+      log(`GF/s = 2·M·N·K / median time (nominal, also for kernels that skip A's zeros); x/numpy = GF/s over the faster NumPy configuration`);
     }
 
     // 3. MLP.
