@@ -72,13 +72,18 @@ def read_idx(path, limit=None):
     """An IDX file (gzip'd or raw) as a uint8 array; images (N, rows*cols), labels (N)."""
     opener = gzip.open if path.endswith(".gz") else open
     with opener(path, "rb") as f:
-        raw = f.read()
-    ndim = raw[3]
-    dims = [int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim)]
-    a = np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * ndim)
-    n = dims[0] if limit is None else min(limit, dims[0])
-    row = int(np.prod(dims[1:])) if ndim > 1 else 1
-    return a[: n * row].reshape((n, row) if ndim > 1 else (n,))
+        head = f.read(4)
+        if head[:2] != b"\0\0" or head[2] != 0x08:
+            raise ValueError(f"{path}: not a u8 IDX file (magic {head.hex()})")
+        ndim = head[3]
+        dims = [int.from_bytes(f.read(4), "big") for _ in range(ndim)]
+        n = dims[0] if limit is None else min(limit, dims[0])
+        row = int(np.prod(dims[1:])) if ndim > 1 else 1
+        raw = f.read(n * row)  # only the rows asked for: a small limit decompresses little
+    if len(raw) != n * row:
+        raise ValueError(f"{path}: truncated, expected {n * row} data bytes, got {len(raw)}")
+    a = np.frombuffer(raw, dtype=np.uint8)
+    return a.reshape((n, row) if ndim > 1 else (n,))
 
 
 def load_mnist(data_dir, rows):
