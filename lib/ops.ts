@@ -19,15 +19,20 @@ export function softmaxRows(out: Float32Array, x: Readonly<Float32Array>, B: num
   return out;
 }
 
-/** out (B,C) = log-softmax of each row of x (B,C): x − max − log Σ e^(x − max); out may alias x. */
+/** log Σ_j e^(x[row + j]) over C values, computed as max + log Σ e^(x − max) so it never overflows. */
+export function logSumExp(x: Readonly<Float32Array>, row: number, C: number): number {
+  let max = -Infinity;
+  for (let j = 0; j < C; j++) if (x[row + j] > max) max = x[row + j];
+  let sum = 0;
+  for (let j = 0; j < C; j++) sum += Math.exp(x[row + j] - max);
+  return max + Math.log(sum);
+}
+
+/** out (B,C) = log-softmax of each row of x (B,C): x − logSumExp(row); out may alias x. */
 export function logSoftmaxRows(out: Float32Array, x: Readonly<Float32Array>, B: number, C: number): Float32Array {
   for (let b = 0; b < B; b++) {
     const row = b * C;
-    let max = -Infinity;
-    for (let j = 0; j < C; j++) if (x[row + j] > max) max = x[row + j];
-    let sum = 0;
-    for (let j = 0; j < C; j++) sum += Math.exp(x[row + j] - max);
-    const lse = max + Math.log(sum);
+    const lse = logSumExp(x, row, C);
     for (let j = 0; j < C; j++) out[row + j] = x[row + j] - lse;
   }
   return out;

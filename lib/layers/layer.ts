@@ -5,7 +5,8 @@
 import { getBackend, type Backend } from '../backend';
 import { getInitializer, type Initializer, type InitializerName } from '../init/initializers';
 import type { Rng } from '../rng';
-import { fmtShape, shapeSize, Tensor } from '../tensor';
+import { fmtShape, shapeSize, type Tensor } from '../tensor';
+import { TensorPool } from '../util/tensor-pool';
 
 export interface ForwardContext {
   /** true inside fit (dropout drops, batch norm uses batch statistics). */
@@ -62,7 +63,7 @@ export abstract class Layer {
   needsInputGrad = true;
   protected backend: Backend = getBackend();
   private built = false;
-  private readonly buffers = new Map<string, { data: Float32Array; tensor: Tensor | null }>();
+  private readonly pool = new TensorPool((n) => this.backend.alloc(n));
   private static counter = 0;
 
   constructor(name?: string) {
@@ -132,16 +133,7 @@ export abstract class Layer {
    * cached per batch size, so a steady training loop allocates nothing here.
    */
   protected buffer(key: string, batch: number, shape: readonly number[]): Tensor {
-    const n = batch * shapeSize(shape);
-    let slot = this.buffers.get(key);
-    if (!slot || slot.data.length < n) {
-      slot = { data: this.backend.alloc(n), tensor: null };
-      this.buffers.set(key, slot);
-    }
-    if (!slot.tensor || slot.tensor.rows !== batch) {
-      slot.tensor = new Tensor(slot.data.subarray(0, n), [batch, ...shape]);
-    }
-    return slot.tensor;
+    return this.pool.get(key, batch, shape);
   }
 
   /** Throws unless x is (B, ...inputShape). */

@@ -6,6 +6,7 @@
 //
 // B batch size, C classes. z, y, dz are (B, C); w is (C).
 
+import { logSumExp } from '../ops';
 import type { Loss } from './loss';
 
 export class WeightedCrossEntropy implements Loss {
@@ -30,25 +31,30 @@ export class WeightedCrossEntropy implements Loss {
 
   compute(dz: Float32Array | null, z: Readonly<Float32Array>, y: Readonly<Float32Array>, B: number, C: number): number {
     if (C !== this.weights.length) throw new Error(`WeightedCrossEntropy has ${this.weights.length} class weights but predictions have ${C} classes`);
-    const w = this.weights;
-    let total = 0;
-    for (let b = 0; b < B; b++) {
-      const row = b * C;
-      let max = -Infinity;
-      for (let j = 0; j < C; j++) if (z[row + j] > max) max = z[row + j];
-      let sum = 0;
-      for (let j = 0; j < C; j++) sum += Math.exp(z[row + j] - max);
-      const lse = max + Math.log(sum);
-      let s = 0;
-      for (let j = 0; j < C; j++) {
-        const wy = w[j] * y[row + j];
-        if (wy !== 0) total -= wy * (z[row + j] - lse);
-        s += wy;
-      }
-      if (dz) {
-        for (let j = 0; j < C; j++) dz[row + j] = (s * Math.exp(z[row + j] - lse) - w[j] * y[row + j]) / B;
-      }
-    }
-    return total / B;
+    return softmaxCrossEntropy(dz, z, y, this.weights, B, C);
   }
+}
+
+/**
+ * The mean class-weighted softmax cross-entropy of logits z (B,C) against targets y (B,C), with
+ * weights w (C) or none (all 1); writes dL/dz into dz when given:
+ *   L = −(1/B) Σ_b Σ_c w_c y_bc (z_bc − lse_b),   dL/dz_bc = (s_b p_bc − w_c y_bc) / B,
+ * where lse_b = log Σ_k e^(z_bk), p_bc = e^(z_bc − lse_b) and s_b = Σ_k w_k y_bk.
+ */
+export function softmaxCrossEntropy(dz: Float32Array | null, z: Readonly<Float32Array>, y: Readonly<Float32Array>, w: Readonly<Float32Array> | null, B: number, C: number): number {
+  let total = 0;
+  for (let b = 0; b < B; b++) {
+    const row = b * C;
+    const lse = logSumExp(z, row, C);
+    let s = 0;
+    for (let j = 0; j < C; j++) {
+      const wy = (w ? w[j] : 1) * y[row + j];
+      if (wy !== 0) total -= wy * (z[row + j] - lse);
+      s += wy;
+    }
+    if (dz) {
+      for (let j = 0; j < C; j++) dz[row + j] = (s * Math.exp(z[row + j] - lse) - (w ? w[j] : 1) * y[row + j]) / B;
+    }
+  }
+  return total / B;
 }

@@ -11,6 +11,7 @@ import { argmaxRows, findNonFinite, sumSquares } from '../ops';
 import { createOptimizer, type Optimizer, type OptimizerConfig } from '../optimizers';
 import { Rng } from '../rng';
 import { fmtShape, shapeSize, Tensor } from '../tensor';
+import { TensorPool } from '../util/tensor-pool';
 import { History, type BatchLogs, type Callbacks, type EpochLogs } from './history';
 
 /** Training targets: one-hot (or soft) rows (N, C), or class labels (N) as a Uint8Array. */
@@ -76,7 +77,7 @@ export class Sequential {
   private built = false;
   /** True when the last layer is Softmax and the loss fuses with it (see Loss.fusesWithSoftmax). */
   private fusedSoftmax = false;
-  private readonly scratch = new Map<string, { data: Float32Array; tensor: Tensor | null }>();
+  private readonly scratch = new TensorPool((n) => this.backend.alloc(n));
   private labelsOut = new Uint8Array(0);
   /** The most recent forward output (accuracy after a custom trainStep reads it). */
   private lastOut: Tensor | null = null;
@@ -360,16 +361,9 @@ export class Sequential {
     return n;
   }
 
-  /** A model-owned reusable Tensor (B, ...shape) in backend memory; see Layer.buffer. */
+  /** A model-owned reusable Tensor (B, ...shape) in backend memory. */
   private scratchTensor(key: string, batch: number, shape: readonly number[]): Tensor {
-    const n = batch * shapeSize(shape);
-    let slot = this.scratch.get(key);
-    if (!slot || slot.data.length < n) {
-      slot = { data: this.backend.alloc(n), tensor: null };
-      this.scratch.set(key, slot);
-    }
-    if (!slot.tensor || slot.tensor.rows !== batch) slot.tensor = new Tensor(slot.data.subarray(0, n), [batch, ...shape]);
-    return slot.tensor;
+    return this.scratch.get(key, batch, shape);
   }
 
   private checkTargets(y: Tensor, B: number, C: number): void {
