@@ -14,6 +14,7 @@ import { spawnSync } from 'child_process';
 import type { Backend } from '../lib/backend/backend';
 import { referenceBackend } from '../lib/backend/reference';
 import { Rng } from '../lib/rng';
+import type { WasmBackend, WasmOptions } from '../lib/backend/wasm';
 
 export type GemmForm = 'gemm' | 'gemmTN' | 'gemmNT';
 
@@ -107,12 +108,12 @@ export function benchGemm(backends: Backend[], shapes: GemmShape[] = [...mlpShap
     const rng = new Rng(opts.seed ?? 42);
     const ref = fillInputs(referenceBackend, s, rng);
     call(referenceBackend, s, ref.out, ref.a, ref.b);
-    for (const be of backends) {
+    // Check every backend, then calibrate its calls per sample.
+    const cases = backends.map((be) => {
       const buf = fillInputs(be, s, new Rng(opts.seed ?? 42));
       call(be, s, buf.out, buf.a, buf.b);
       const error = relError(buf.out, ref.out, s.K);
       if (!(error <= 1)) throw new Error(`benchGemm: ${be.name} ${s.form} ${s.M}x${s.K}x${s.N} differs from the reference (error ${error.toFixed(2)} > 1)`);
-      // Calibrate the calls per sample, then time.
       let reps = 1;
       for (;;) {
         const t0 = process.hrtime.bigint();
@@ -124,16 +125,20 @@ export function benchGemm(backends: Backend[], shapes: GemmShape[] = [...mlpShap
         }
         reps *= 4;
       }
-      const times: number[] = [];
-      for (let k = 0; k < samples; k++) {
+      return { be, buf, error, reps, times: [] as number[] };
+    });
+    // Samples interleaved across backends, so that a change in the machine's load hits all alike.
+    for (let k = 0; k < samples; k++) {
+      for (const c of cases) {
         const t0 = process.hrtime.bigint();
-        for (let r = 0; r < reps; r++) call(be, s, buf.out, buf.a, buf.b);
-        times.push(Number(process.hrtime.bigint() - t0) / 1e6 / reps);
+        for (let r = 0; r < c.reps; r++) call(c.be, s, c.buf.out, c.buf.a, c.buf.b);
+        c.times.push(Number(process.hrtime.bigint() - t0) / 1e6 / c.reps);
       }
-      const ms = median(times);
-      rows.push({ shape: `${s.M}x${s.K}x${s.N}`, form: s.form, density: s.density ?? 1, label: s.label ?? '', backend: be.name, gflops: (2 * s.M * s.N * s.K) / (ms * 1e6), ms, error });
-      const free = (be as Backend & { free?(x: Float32Array): void }).free;
-      if (free) for (const x of [buf.a, buf.b, buf.out]) free.call(be, x);
+    }
+    for (const c of cases) {
+      const ms = median(c.times);
+      rows.push({ shape: `${s.M}x${s.K}x${s.N}`, form: s.form, density: s.density ?? 1, label: s.label ?? '', backend: c.be.name, gflops: (2 * s.M * s.N * s.K) / (ms * 1e6), ms, error: c.error });
+      if (c.be.free) for (const x of [c.buf.a, c.buf.b, c.buf.out]) c.be.free(x);
     }
   }
   return rows;
@@ -144,7 +149,7 @@ export function benchGemm(backends: Backend[], shapes: GemmShape[] = [...mlpShap
  * numpy is missing. OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE are removed for that process only (they
  * mis-tune OpenBLAS on this machine). Transposes are free views in NumPy (a.T @ b, a @ b.T).
  */
-export function benchNumpyGemm(shapes: GemmShape[], opts: { samples?: number; minMs?: number } = {}): GemmRow[] {
+export function benchNumpyGemm(shapes: GemmShape[], opts: { samples?: number; minMs?: number; threads?: number } = {}): GemmRow[] {
   const script = `
 import sys, json, time, numpy as np
 shapes, samples, min_ms = json.loads(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
@@ -166,13 +171,14 @@ for s in shapes:
     for _ in range(samples):
         t = time.perf_counter(); [f() for _ in range(reps)]; ts.append((time.perf_counter() - t) * 1e3 / reps)
     ms = float(np.median(ts))
-    rows.append(dict(shape=f"{M}x{K}x{N}", form=form, density=d, label=s.get('label', ''), backend='numpy', gflops=2 * M * N * K / (ms * 1e6), ms=ms, error=0))
+    rows.append(dict(shape=f"{M}x{K}x{N}", form=form, density=d, label=s.get('label', ''), backend=sys.argv[4], gflops=2 * M * N * K / (ms * 1e6), ms=ms, error=0))
 print(json.dumps(rows))
 `;
   const env = { ...process.env };
   delete env.OPENBLAS_CORETYPE;
   delete env.OPENBLAS_L2_SIZE;
-  const r = spawnSync('python3', ['-c', script, JSON.stringify(shapes), String(opts.samples ?? 7), String(opts.minMs ?? 20)], { env, encoding: 'utf8' });
+  if (opts.threads) env.OPENBLAS_NUM_THREADS = String(opts.threads);
+  const r = spawnSync('python3', ['-c', script, JSON.stringify(shapes), String(opts.samples ?? 7), String(opts.minMs ?? 20), opts.threads ? `numpy ${opts.threads} thread` : 'numpy'], { env, encoding: 'utf8' });
   if (r.status !== 0) return [];
   return JSON.parse(r.stdout) as GemmRow[];
 }
@@ -185,15 +191,61 @@ export function formatGemmRows(rows: GemmRow[]): string {
   return [head, ...body].map((cols) => cols.map((c, i) => c.padEnd(w[i])).join('  ')).join('\n');
 }
 
+/** The wasm backend with options forced during each call, under another name (to compare decisions). */
+export function wasmVariant(wasm: WasmBackend, name: string, opts: Partial<WasmOptions>): Backend {
+  const wrap =
+    (f: (...args: never[]) => Float32Array) =>
+    (...args: never[]) => {
+      const saved = { ...wasm.options };
+      Object.assign(wasm.options, opts);
+      try {
+        return f(...args);
+      } finally {
+        Object.assign(wasm.options, saved);
+      }
+    };
+  return {
+    name,
+    alloc: (n) => wasm.alloc(n),
+    free: (x) => wasm.free(x),
+    gemm: wrap(wasm.gemm),
+    gemmTN: wrap(wasm.gemmTN),
+    gemmNT: wrap(wasm.gemmNT),
+    denseForward: wrap(wasm.denseForward),
+    addBias: wrap(wasm.addBias),
+    colSum: wrap(wasm.colSum),
+  } as Backend;
+}
+
 if (require.main === module) {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { loadWasmBackend, shutdown } = require('../lib/backend/wasm') as typeof import('../lib/backend/wasm');
   const quick = process.argv.includes('--quick');
   const wasm = loadWasmBackend();
-  const shapes = [...mlpShapes(), ...mlpShapes(0.5).filter((s) => s.density === 0.5 && s.M * s.K * s.N > 1e6), ...squareShapes()];
-  const backends: Backend[] = quick ? [wasm] : [referenceBackend, wasm];
-  const rows = benchGemm(backends, shapes, { samples: quick ? 3 : 7 });
-  if (process.argv.includes('--numpy')) rows.push(...benchNumpyGemm(shapes));
+  let rows: GemmRow[];
+  let shapes: GemmShape[];
+  if (process.argv.includes('--decisions')) {
+    // Every kernel choice on every MLP shape: 1 or 2 threads, dense or zero-skipping.
+    shapes = [...mlpShapes(0.19), ...mlpShapes(0.5).slice(0, 2), ...mlpShapes(1).slice(0, 2), ...mlpShapes(0.5).slice(3, 5), ...mlpShapes(1).slice(3, 5), ...squareShapes()];
+    const variants = [
+      wasmVariant(wasm, 'wasm 1T dense', { threads: false, sparse: 'never' }),
+      wasmVariant(wasm, 'wasm 2T dense', { threads: true, threadMinWork: 1, sparse: 'never' }),
+      wasmVariant(wasm, 'wasm 1T skip0', { threads: false, sparse: 'always' }),
+      wasmVariant(wasm, 'wasm 2T skip0', { threads: true, threadMinWork: 1, sparse: 'always' }),
+      wasm,
+    ];
+    rows = benchGemm(variants, shapes, { samples: quick ? 3 : 7, minMs: quick ? 10 : 20 });
+  } else if (process.argv.includes('--threading')) {
+    // One thread or two, each with the automatic dense / zero-skipping choice.
+    shapes = [...mlpShapes(0.19), { M: 128, K: 128, N: 128, form: 'gemm', label: '128³' }, ...squareShapes()];
+    const variants = [wasmVariant(wasm, 'wasm 1T', { threads: false }), wasmVariant(wasm, 'wasm 2T', { threads: true, threadMinWork: 1 })];
+    rows = benchGemm(variants, shapes, { samples: quick ? 5 : 9, minMs: 20 });
+  } else {
+    shapes = [...mlpShapes(), ...mlpShapes(0.5).filter((s) => s.density === 0.5 && s.M * s.K * s.N > 1e6), ...squareShapes()];
+    rows = benchGemm(quick ? [wasm] : [referenceBackend, wasm], shapes, { samples: quick ? 3 : 7 });
+  }
+  if (process.argv.includes('--numpy')) rows.push(...benchNumpyGemm(shapes, { threads: 1 }), ...benchNumpyGemm(shapes));
   console.log(formatGemmRows(rows));
+  console.log(`split halves run by the worker: ${wasm.threadStats.worker}, taken back by the main thread: ${wasm.threadStats.stolen}`);
   shutdown();
 }

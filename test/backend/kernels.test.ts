@@ -13,7 +13,7 @@
 import type { Backend } from '../../lib/backend/backend';
 import * as ref from '../../lib/backend/reference';
 import { referenceBackend } from '../../lib/backend/reference';
-import { loadWasmBackend, shutdown, type WasmBackend, type WasmOptions } from '../../lib/backend/wasm';
+import { loadWasmBackend, shutdown, THREAD_MIN_WORK, type WasmBackend, type WasmOptions } from '../../lib/backend/wasm';
 import { Rng } from '../../lib/rng';
 
 const EPS = 2 ** -24;
@@ -228,7 +228,7 @@ describe('wasm backend specifics', () => {
           wasm[form](one, a, b, M, K, N);
           Object.assign(wasm.options, { threads: true, threadMinWork: 1 });
           wasm[form](two, a, b, M, K, N);
-          Object.assign(wasm.options, { threads: true, threadMinWork: 64 * 64 * 64, sparse: 'auto' });
+          Object.assign(wasm.options, { threads: process.env.SCRATCHNET_WASM_THREADS !== '1', threadMinWork: THREAD_MIN_WORK, sparse: 'auto' });
           expectSame(two, one);
         }
       }

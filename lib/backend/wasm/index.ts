@@ -13,8 +13,9 @@
 //  - zero skipping: gemm and gemmTN count A's nonzeros first (cheap: M·K vs M·K·N work); at most
 //    SPARSE_MAX_DENSITY of them nonzero → A is compressed to rows of (k, value) and only those
 //    rows of B are added. MNIST batches (~19% nonzero) take this path, dense activations do not.
-//  - threads: a GEMM with M·N·K ≥ THREAD_MIN_WORK is split in two along N (in multiples of 16
-//    columns) or, when N is narrow, along M (multiples of 4 rows); the helper thread takes one half.
+//  - threads: a GEMM with M·N·K ≥ THREAD_MIN_WORK (2²⁴) is split in two along N (in multiples of
+//    16 columns) or, when N is narrow, along M (multiples of 4 rows); the helper thread takes one
+//    half, or this thread takes it back if the helper has not started it by the time its own is done.
 
 import * as fs from 'fs';
 import * as path from 'path';
@@ -22,10 +23,14 @@ import type { Backend, Buffer, ReadBuffer } from '../backend';
 import { WasmHeap, wasmApi, MAX_PAGES, type WasmMemory, type WasmModule } from './memory';
 import { HelperThread, OP_CSR, OP_GEMM, OP_GEMM_NT } from './threads';
 
-/** Below this M·N·K a GEMM stays on one thread (the hand-off and the halved tiles cost more). */
-export const THREAD_MIN_WORK = 64 * 64 * 64;
+/**
+ * Below this M·N·K a GEMM stays on one thread: 2²⁴ (256³; a half then takes ≳ 0.5 ms, so a worker
+ * wake-up of ~60 µs is paid back). Every GEMM of the MLP at batch 64 (≤ 6.4M) stays on one core;
+ * measured: splitting them was slower at every load we saw (README).
+ */
+export const THREAD_MIN_WORK = 1 << 24;
 /** At most this fraction of A nonzero → the zero-skipping kernel (measured crossover, README). */
-export const SPARSE_MAX_DENSITY = 0.4;
+export const SPARSE_MAX_DENSITY = 0.35;
 /** Floats of one thread's packed B strip: KC x 16 (KC = 256 in assembly/kernels.ts). */
 const PANEL = 256 * 16;
 
@@ -115,7 +120,9 @@ function createBackend(module: WasmModule, memory: WasmMemory, k: Kernels): Wasm
     else if (op === OP_GEMM_NT) k.gemmNTStrided(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11]);
     else if (op === OP_CSR) k.csrGemm(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]);
   });
-  const options: WasmOptions = { threads: true, sparse: 'auto', threadMinWork: THREAD_MIN_WORK, sparseMaxDensity: SPARSE_MAX_DENSITY };
+  // SCRATCHNET_WASM_THREADS=1 keeps every kernel on the calling thread (a busy machine, see README).
+  const threads = process.env.SCRATCHNET_WASM_THREADS !== '1';
+  const options: WasmOptions = { threads, sparse: 'auto', threadMinWork: THREAD_MIN_WORK, sparseMaxDensity: SPARSE_MAX_DENSITY };
 
   // Scratch space in wasm memory, grown on demand and kept: [0..3] staging for foreign arrays
   // (out, a, b, bias), 4 the compressed A, 5 and 6 the packed B strips (this thread, helper).

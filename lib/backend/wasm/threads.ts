@@ -4,14 +4,15 @@
 // Handshake, through a control block of Int32s in page 0 of the shared memory (no postMessage per
 // call, which costs tens of µs): this thread writes the arguments, bumps SEQ and notifies; the
 // worker runs the kernel, stores SEQ into DONE (or -SEQ on failure) and notifies. Both sides spin
-// briefly before sleeping in Atomics.wait, because a futex wake-up on this VM costs ~60 µs per
-// round trip while a spinning partner answers in ~1 µs (measured, see the README). The worker spins
-// ~0.5 ms after each job, so back-to-back GEMMs of a training step find it awake.
+// briefly (~0.1 ms) before sleeping in Atomics.wait: a futex wake-up on this VM costs ~60 µs per
+// round trip while a spinning partner answers in ~1 µs (measured, see the README). Only GEMMs big
+// enough that a half lasts well over those 60 µs are split (THREAD_MIN_WORK in ./index.ts).
 //
-// Work stealing: the worker must CLAIM a job (compare-exchange 0 → seq) before running it. When
-// this thread has finished its own half and the job is still unclaimed — the worker is asleep or,
-// on a busy machine, not scheduled — it claims the job itself and runs it here. So a split GEMM
-// never waits for a worker that is not running; it just runs at one-core speed.
+// Work stealing: posting job s sets CLAIM = s (open). The worker must claim it (compare-exchange
+// s → −s) before it reads the arguments; a worker that wakes late for an older job cannot claim the
+// new one, since its compare-exchange expects the old number. When this thread has finished its own
+// half and the job is still open — the worker is asleep or, on a busy machine, not scheduled — it
+// takes it (s → 0) and runs it here. So a split GEMM never waits for a worker that is not running.
 //
 // The worker is unref'd (it never keeps the process alive) and started lazily on the first GEMM big
 // enough to be split; shutdown() stops it.
@@ -19,8 +20,13 @@
 import { Worker } from 'worker_threads';
 import type { WasmMemory, WasmModule } from './memory';
 
-/** Byte address of the control block (below the kernels' static data, which starts at 1024). */
+/**
+ * Byte address of the first control block (below the kernels' static data, which starts at 1024).
+ * Each worker started gets the next of 7 blocks of 128 bytes, so a terminated worker that has not
+ * yet stopped can never see, claim or answer its successor's jobs.
+ */
 export const CTL_BYTE = 64;
+const CTL_BLOCKS = 7;
 const SEQ = 0;
 const DONE = 1;
 const OP = 2;
@@ -30,8 +36,11 @@ export const OP_GEMM = 1;
 export const OP_GEMM_NT = 2;
 export const OP_CSR = 3;
 const OP_EXIT = 9;
-const SPIN_WORKER = 200_000; // Atomics.load iterations, ≈ 0.5 ms
-const SPIN_MAIN = 2_000_000;
+// Atomics.load iterations of a spin-wait: ~5–8 ns each here, so 20k ≈ 0.1–0.16 ms. Short on
+// purpose: on a shared 2-core machine a spinning thread takes the core another process (or our
+// own other half) needs.
+const SPIN_WORKER = 20_000;
+const SPIN_MAIN = 20_000;
 const TIMEOUT_MS = 20_000;
 
 // Plain JS so it runs the same from dist/ and from the TypeScript sources under ts-jest.
@@ -46,9 +55,9 @@ for (;;) {
   while (Atomics.load(ctl, ${SEQ}) === seen && n < spin) n++;
   if (Atomics.load(ctl, ${SEQ}) === seen) Atomics.wait(ctl, ${SEQ}, seen);
   seen = Atomics.load(ctl, ${SEQ});
+  if (Atomics.load(ctl, ${OP}) === ${OP_EXIT}) break;
+  if (Atomics.compareExchange(ctl, ${CLAIM}, seen, -seen) !== seen) continue; // taken back, or stale
   const op = ctl[${OP}];
-  if (op === ${OP_EXIT}) break;
-  if (Atomics.compareExchange(ctl, ${CLAIM}, 0, seen) !== 0) continue; // the main thread took it
   const a = ctl.subarray(${ARGS}, ${ARGS} + 13);
   let status = seen;
   try {
@@ -67,7 +76,8 @@ for (;;) {
 /** One helper thread; run() hands it a kernel call, join() waits for it to finish. */
 export class HelperThread {
   private worker: Worker | null = null;
-  private readonly ctl: Int32Array;
+  private ctl: Int32Array;
+  private generation = 0;
   private seq = 0;
   private pending = false;
   private readonly args: number[] = [];
@@ -96,9 +106,9 @@ export class HelperThread {
       ctl[ARGS + i] = args[i]; // addresses ≥ 2³¹ wrap to the same i32 bits
       this.args.push(args[i]);
     }
-    Atomics.store(ctl, CLAIM, 0);
-    this.seq = (this.seq + 1) | 0 || 1;
+    this.seq = this.seq >= 0x3fffffff ? 1 : this.seq + 1;
     this.pending = true;
+    Atomics.store(ctl, CLAIM, this.seq);
     Atomics.store(ctl, SEQ, this.seq);
     Atomics.notify(ctl, SEQ, 1);
   }
@@ -109,7 +119,7 @@ export class HelperThread {
     this.pending = false;
     const ctl = this.ctl;
     const seq = this.seq;
-    if (Atomics.compareExchange(ctl, CLAIM, 0, -1) === 0) {
+    if (Atomics.compareExchange(ctl, CLAIM, seq, 0) === seq) {
       this.stats.stolen++;
       this.runLocal(this.op, this.args);
       return;
@@ -137,7 +147,7 @@ export class HelperThread {
     this.worker = null;
     this.pending = false;
     Atomics.store(this.ctl, OP, OP_EXIT);
-    this.seq = (this.seq + 1) | 0 || 1;
+    this.seq = this.seq >= 0x3fffffff ? 1 : this.seq + 1;
     Atomics.store(this.ctl, SEQ, this.seq);
     Atomics.notify(this.ctl, SEQ, 1);
     void w.terminate();
@@ -148,13 +158,14 @@ export class HelperThread {
   }
 
   private start(): void {
-    // The new worker starts with seen = 0: make sure SEQ and DONE do not pretend a job is waiting.
+    // A fresh control block; the new worker starts with seen = 0, so no job may look pending.
+    const ctlByte = CTL_BYTE + (this.generation++ % CTL_BLOCKS) * 128;
+    this.ctl = new Int32Array(this.memory.buffer, ctlByte, 32);
+    this.ctl.fill(0);
     this.seq = 0;
-    Atomics.store(this.ctl, SEQ, 0);
-    Atomics.store(this.ctl, DONE, 0);
     const w = new Worker(WORKER_SOURCE, {
       eval: true,
-      workerData: { module: this.module, memory: this.memory, ctlByte: CTL_BYTE, spin: SPIN_WORKER },
+      workerData: { module: this.module, memory: this.memory, ctlByte, spin: SPIN_WORKER },
     });
     w.unref();
     w.on('error', () => {
