@@ -21,10 +21,11 @@ import { unlinkSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { createInterface } from 'readline';
-import { getBackend, setBackend } from '../lib/backend';
+import { getBackend, setBackend, type Backend } from '../lib/backend';
 import { findPackageRoot, loadDataset } from '../lib/data';
 import { Dense } from '../lib/layers';
 import { Sequential } from '../lib/model';
+import { sumSquares } from '../lib/ops';
 import { Tensor } from '../lib/tensor';
 
 /** The training rows: x (N, 784) in [0, 1], labels (N) 0..9. */
@@ -195,6 +196,14 @@ export class NumpyMlp {
     return { impl: this.name, batchSize, samples: r.samples as number, batches: r.batches as number, seconds: r.seconds as number, loopSeconds: r.seconds as number, samplesPerSec: r.samples_per_sec as number, loss: r.loss as number };
   }
 
+  /** One run with a clock around each phase of the loop (see numpy_mlp.py train(phases=...)). */
+  async phases(batchSize: number, opts: { batches?: number; seed?: number } = {}): Promise<MlpPhases> {
+    const r = await this.request({ cmd: 'phases', batch_size: batchSize, seed: opts.seed ?? 1, batches: opts.batches ?? null });
+    const p = r.phases as Record<string, number>;
+    const inLoop = p.gather + p.forward + p.loss + p.backward + p.optimizer;
+    return { impl: this.name, batchSize, batches: r.batches as number, total: r.seconds as number, gather: p.gather, forward: p.forward, loss: p.loss, backward: p.backward, optimizer: p.optimizer, other: (r.seconds as number) - inLoop, meanLoss: r.loss as number };
+  }
+
   /** Per-batch losses from the given initial weights on unshuffled rows (see numpy_mlp.py --check). */
   async batchLosses(init: Float32Array, batchSize: number, batches: number): Promise<number[]> {
     const file = join(tmpdir(), `scratchnet-bench-init-${process.pid}.bin`);
@@ -242,6 +251,82 @@ export async function checkMlpAgreement(backends: string[], numpy: NumpyMlp | nu
   for (const be of backends) if (be !== 'reference') rows.push(compare(be, scratchnetBatchLosses(be, data, B, n).losses));
   if (numpy) rows.push(compare(numpy.name, await numpy.batchLosses(ref.init, B, n)));
   return rows;
+}
+
+/** Where one run's wall time went, in seconds: the training step's phases and the rest of fit. */
+export interface MlpPhases {
+  impl: string;
+  batchSize: number;
+  batches: number;
+  /** The whole run (fit's wall time, or numpy's shuffle + loop). */
+  total: number;
+  /** Row gathers into the batch buffers (numpy: np.take and the label gather). */
+  gather?: number;
+  forward: number;
+  /** Loss value and its gradient dL/dlogits. */
+  loss: number;
+  backward: number;
+  /** The gradient's L2 norm, which fit logs per batch (scratchnet only). */
+  gradNorm?: number;
+  /** grads.fill(0) + optimizer.step (Adam). */
+  optimizer: number;
+  /** total minus the phases: fit's input checks, shuffle, gathers, accuracy counting, callbacks. */
+  other: number;
+  /** Mean training loss, to compare with an uninstrumented run of the same seed. */
+  meanLoss: number;
+}
+
+/**
+ * One fit of a fresh model (seed) whose training step is the same sequence as Sequential.trainOnBatch
+ * for this model (zero grads, forward, loss, backward, gradient norm, Adam) with a clock around each
+ * phase. Its losses equal an uninstrumented fit's with the same seed (checked by test/bench).
+ */
+export function scratchnetPhases(backend: string, data: MlpData, batchSize: number, opts: { batches?: number; seed?: number } = {}): MlpPhases {
+  const model = buildMlp(backend, opts.seed ?? 1);
+  const be = backendOf(backend);
+  const C = 10;
+  const dOutBuf = be.alloc(batchSize * C);
+  const t = { forward: 0, loss: 0, backward: 0, gradNorm: 0, optimizer: 0 };
+  const now = () => Number(process.hrtime.bigint()) / 1e9;
+  const opt = model.optimizer!;
+  const lossFn = model.loss!;
+  const trainStep = (x: Tensor, y: Tensor, m: Sequential) => {
+    const B = x.rows;
+    let t0 = now();
+    m.grads.fill(0);
+    let t1 = now();
+    t.optimizer += t1 - t0;
+    const out = m.forward(x, { training: true });
+    t0 = now();
+    t.forward += t0 - t1;
+    const dOut = new Tensor(dOutBuf.subarray(0, B * C), [B, C]);
+    const value = lossFn.compute(dOut.data, out.data, y.data, B, C);
+    t1 = now();
+    t.loss += t1 - t0;
+    m.backward(dOut);
+    t0 = now();
+    t.backward += t0 - t1;
+    const gradNorm = Math.sqrt(sumSquares(m.grads));
+    t1 = now();
+    t.gradNorm += t1 - t0;
+    opt.step(m.params, m.grads, m.decay);
+    t.optimizer += now() - t1;
+    return { loss: value, size: B, gradNorm };
+  };
+  const losses: number[] = [];
+  const t0 = process.hrtime.bigint();
+  const h = model.fit(data.x, data.labels, { epochs: 1, batchSize, trainStep, callbacks: limitBatches(model, opts.batches, losses) });
+  const total = Number(process.hrtime.bigint() - t0) / 1e9;
+  be.free?.(dOutBuf);
+  const inSteps = t.forward + t.loss + t.backward + t.gradNorm + t.optimizer;
+  return { impl: backend, batchSize, batches: losses.length, total, ...t, other: total - inSteps, meanLoss: h.history.loss[0] };
+}
+
+function backendOf(name: string): Backend {
+  const previous = getBackend().name;
+  const be = setBackend(name);
+  setBackend(previous);
+  return be;
 }
 
 /** The median of xs (mean of the middle two for an even count). */
@@ -299,14 +384,7 @@ async function main(argv: string[]): Promise<void> {
     run = trainScratchnet(backend, data, B, { batches, seed: 1 });
     console.log(JSON.stringify(run));
   }
-  (getBackendByName(backend) as { shutdown?(): void }).shutdown?.();
-}
-
-function getBackendByName(name: string) {
-  const previous = getBackend().name;
-  const be = setBackend(name);
-  setBackend(previous);
-  return be;
+  (backendOf(backend) as { shutdown?(): void }).shutdown?.();
 }
 
 if (require.main === module) {

@@ -144,9 +144,12 @@ class MLP:
         self.params -= tmp
 
 
-def train(model, X, Y, batch_size, order, batches=None):
+def train(model, X, Y, batch_size, order, batches=None, phases=None):
     """Trains over the rows in `order`, batch_size at a time (last batch partial). Returns the
-    per-batch losses (float32 mean softmax cross-entropy before the step)."""
+    per-batch losses (float32 mean softmax cross-entropy before the step). With a `phases` dict,
+    adds each phase's seconds to it (gather, forward, loss, backward, optimizer)."""
+    clock = time.perf_counter if phases is not None else (lambda: 0.0)
+    tg = tf = tl = tb = to = 0.0
     W1, b1, W2, b2, W3, b3 = model.p
     dW1, db1, dW2, db2, dW3, db3 = model.g
     Bmax = batch_size
@@ -164,12 +167,15 @@ def train(model, X, Y, batch_size, order, batches=None):
         nb = min(nb, batches)
     losses = np.empty(nb, np.float64)
     for i in range(nb):
+        t0 = clock()
         idx = order[i * batch_size : (i + 1) * batch_size]
         B = len(idx)
         x, h1, h2, lg = xb[:B], z1[:B], z2[:B], z3[:B]
         np.take(X, idx, axis=0, out=x)
         y = Y[idx]
         ar = np.arange(B)
+        t1 = clock()
+        tg += t1 - t0
         # forward: h1 = relu(x W1 + b1), h2 = relu(h1 W2 + b2), logits = h2 W3 + b3
         np.matmul(x, W1, out=h1)
         h1 += b1
@@ -181,6 +187,8 @@ def train(model, X, Y, batch_size, order, batches=None):
         np.maximum(h2, 0, out=h2)
         np.matmul(h2, W3, out=lg)
         lg += b3
+        t0 = clock()
+        tf += t0 - t1
         # softmax cross-entropy: L = mean(logsumexp(z) - z_y); dL/dz = (softmax(z) - onehot(y)) / B
         lg -= lg.max(axis=1, keepdims=True)
         zy = lg[ar, y]  # the shifted true-class logit (a copy)
@@ -190,6 +198,8 @@ def train(model, X, Y, batch_size, order, batches=None):
         lg /= s
         lg[ar, y] -= 1
         lg *= np.float32(1.0 / B)
+        t1 = clock()
+        tl += t1 - t0
         # backward, from the forward lines above (each layer: dW = inputᵀ dz, db = Σ_rows dz, dinput = dz Wᵀ)
         np.matmul(h2.T, lg, out=dW3)
         np.sum(lg, axis=0, out=db3)
@@ -201,17 +211,23 @@ def train(model, X, Y, batch_size, order, batches=None):
         dh1[:B] *= m1[:B]
         np.matmul(x.T, dh1[:B], out=dW1)
         np.sum(dh1[:B], axis=0, out=db1)
+        t0 = clock()
+        tb += t0 - t1
         model.adam()
+        to += clock() - t0
+    if phases is not None:
+        for k, v in dict(gather=tg, forward=tf, loss=tl, backward=tb, optimizer=to).items():
+            phases[k] = phases.get(k, 0.0) + v
     return losses
 
 
-def run_epoch(X, Y, batch_size, seed, batches=None):
+def run_epoch(X, Y, batch_size, seed, batches=None, phases=None):
     """One timed run from fresh weights: shuffle + every batch. Returns a result dict."""
     rng = np.random.default_rng(seed)
     model = MLP(rng)
     t0 = time.perf_counter()
     order = rng.permutation(len(X))
-    losses = train(model, X, Y, batch_size, order, batches)
+    losses = train(model, X, Y, batch_size, order, batches, phases)
     sec = time.perf_counter() - t0
     nb = len(losses)
     samples = min(nb * batch_size, len(X))
@@ -230,6 +246,7 @@ def run_check(X, Y, init_path, batch_size, batches):
 def serve(X, Y):
     """One JSON command per stdin line, one JSON answer per stdout line:
     {"cmd": "train", "batch_size": 64, "seed": 1, "batches": null}  -> run_epoch's dict
+    {"cmd": "phases", ...as train}                                 -> the same, plus {"phases": {name: seconds}}
     {"cmd": "check", "init": path, "batch_size": 64, "batches": 5}  -> {"losses": [...]}
     {"cmd": "quit"}. Errors answer {"error": message}."""
     print(json.dumps(dict(ready=True, rows=len(X), blas=blas_info())), flush=True)
@@ -240,6 +257,10 @@ def serve(X, Y):
                 break
             if c["cmd"] == "train":
                 out = run_epoch(X, Y, int(c["batch_size"]), int(c.get("seed", 0)), c.get("batches"))
+            elif c["cmd"] == "phases":
+                ph = {}
+                out = run_epoch(X, Y, int(c["batch_size"]), int(c.get("seed", 0)), c.get("batches"), ph)
+                out["phases"] = ph
             elif c["cmd"] == "check":
                 out = dict(losses=run_check(X, Y, c["init"], int(c["batch_size"]), int(c["batches"])))
             else:

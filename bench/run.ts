@@ -26,7 +26,7 @@ import { getBackend, listBackends, setBackend, type Backend } from '../lib/backe
 import { findPackageRoot } from '../lib/data';
 import { benchGemm, mlpShapes, squareShapes, type GemmRow, type GemmShape } from './gemm';
 import { benchLoadData, type LoadDataBenchResult } from './load-data';
-import { benchScript, checkMlpAgreement, loadMlpData, median, numpyEnv, NumpyMlp, trainScratchnet, type AgreementRow, type BlasInfo, type MlpData, type MlpRun } from './mlp';
+import { benchScript, checkMlpAgreement, loadMlpData, median, numpyEnv, NumpyMlp, scratchnetPhases, trainScratchnet, type AgreementRow, type BlasInfo, type MlpData, type MlpPhases, type MlpRun } from './mlp';
 
 export interface BenchOptions {
   quick: boolean;
@@ -276,7 +276,7 @@ export interface BenchResult {
   blas: Record<string, BlasInfo>;
   checks: { mlpAgreement?: AgreementRow[]; gemmMaxError?: Record<string, number> };
   gemm?: { rows: GemmRow[]; table: GemmTableRow[] };
-  mlp?: { runs: MlpRun[]; summary: MlpSummaryRow[] };
+  mlp?: { runs: MlpRun[]; summary: MlpSummaryRow[]; phases?: MlpPhases[] };
   loadData?: LoadDataBenchResult;
   targets: TargetRow[];
   seconds: number;
@@ -377,6 +377,14 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
       const summary = summariseMlp(runs);
       result.mlp = { runs, summary };
       printMlp(summary, o, log);
+      // Where the time goes: one more (untimed for the table) run per implementation, phase by phase.
+      const PB = o.batchSizes.includes(64) ? 64 : o.batchSizes[0];
+      const phases: MlpPhases[] = [];
+      for (const name of names) phases.push(scratchnetPhases(name, data, PB, { batches: name === 'reference' ? (o.refBatches ?? 200) : o.batches, seed: 1 }));
+      for (const np of numpys) phases.push(await np.phases(PB, { batches: o.batches, seed: 1 }));
+      result.mlp.phases = phases;
+      log(`\nwhere the time goes at batch ${PB}: µs per batch (share of the run's wall time), one run each`);
+      printPhases(phases, log);
     }
 
     // 4. Data loading.
@@ -425,6 +433,13 @@ function printMlp(summary: MlpSummaryRow[], o: BenchOptions, log: (s: string) =>
   log(formatTable(['batch', 'impl', 'samples/s', 'vs numpy best', 'vs reference', 'loop only', 'runs x batches', 'mean loss', 'loss check', 'every run'], rows));
   log(`samples/s = samples / wall time of fit() (scratchnet) or of shuffle + batch loop (numpy); "loop only" leaves out fit's input checks and shuffle`);
   void o;
+}
+
+export function printPhases(phases: MlpPhases[], log: (s: string) => void): void {
+  const keys = ['gather', 'forward', 'loss', 'backward', 'gradNorm', 'optimizer', 'other'] as const;
+  const cell = (p: MlpPhases, v: number | undefined) => (v === undefined ? '—' : `${fmtInt((1e6 * v) / p.batches)} (${((100 * v) / p.total).toFixed(0)}%)`);
+  log(formatTable(['impl', 'batches', ...keys.map((k) => (k === 'gradNorm' ? 'grad norm' : k === 'optimizer' ? 'zero grads + adam' : k)), 'total µs/batch'], phases.map((p) => [p.impl, String(p.batches), ...keys.map((k) => cell(p, p[k])), fmtInt((1e6 * p.total) / p.batches)])));
+  log(`scratchnet's "other" = fit's input checks, shuffle, row gathers, accuracy counting; numpy's "gather" = np.take of the batch rows`);
 }
 
 function targets(r: BenchResult): TargetRow[] {

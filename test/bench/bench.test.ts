@@ -4,7 +4,7 @@
 
 import { spawnSync } from 'child_process';
 import { availableBackends, defaultOptions, formatTable, gemmTable, numpyGemm, parseArgs, runBench, summariseMlp } from '../../bench/run';
-import { checkMlpAgreement, initialWeights, buildMlp, loadMlpData, median, NumpyMlp, trainScratchnet, type MlpData } from '../../bench/mlp';
+import { checkMlpAgreement, initialWeights, buildMlp, loadMlpData, median, NumpyMlp, scratchnetPhases, trainScratchnet, type MlpData } from '../../bench/mlp';
 import type { GemmShape } from '../../bench/gemm';
 
 const hasNumpy = spawnSync(process.env.PYTHON ?? 'python3', ['-c', 'import numpy'], { encoding: 'utf8' }).status === 0;
@@ -41,6 +41,15 @@ test.each(names)('trainScratchnet on %s: a well-formed run of the requested batc
   expect(Number.isFinite(r.loss) && r.loss > 0 && r.loss < 3).toBe(true);
 });
 
+test.each(names)('scratchnetPhases on %s: the instrumented step trains exactly as fit does, and the phases add up', (be) => {
+  const plain = trainScratchnet(be, data, 32, { batches: 4, seed: 5 });
+  const p = scratchnetPhases(be, data, 32, { batches: 4, seed: 5 });
+  expect(p.batches).toBe(4);
+  expect(p.meanLoss).toBe(plain.loss); // same sequence of operations: bit-identical losses
+  for (const k of ['forward', 'loss', 'backward', 'gradNorm', 'optimizer'] as const) expect(p[k]).toBeGreaterThanOrEqual(0);
+  expect(p.forward + p.loss + p.backward + (p.gradNorm ?? 0) + p.optimizer + p.other).toBeCloseTo(p.total, 9);
+});
+
 test('a full epoch over few rows counts the partial last batch', () => {
   const r = trainScratchnet('reference', { x: data.x.sliceRows(0, 100), labels: data.labels.subarray(0, 100) }, 32);
   expect(r).toMatchObject({ samples: 100, batches: 4 });
@@ -71,6 +80,10 @@ withNumpy('numpy_mlp.py and every scratchnet backend give the same batch losses 
     const run = await np.train(32, { batches: 3, seed: 2 });
     expect(run).toMatchObject({ impl: 'numpy', batchSize: 32, samples: 96, batches: 3 });
     expect(run.samplesPerSec).toBeGreaterThan(0);
+    const ph = await np.phases(32, { batches: 3, seed: 2 });
+    expect(ph.meanLoss).toBe(run.loss);
+    expect(ph.other).toBeGreaterThanOrEqual(0);
+    expect(ph.gather! + ph.forward + ph.loss + ph.backward + ph.optimizer).toBeLessThanOrEqual(ph.total);
   } finally {
     np.close();
   }
@@ -161,6 +174,7 @@ test('runBench end to end on tiny settings: every part produces well-formed rows
   }
   expect(r.gemm!.table).toHaveLength(3);
   for (const t of r.gemm!.table) for (const be of names) expect(t.gflops[be]).toBeGreaterThan(0);
+  expect(r.mlp!.phases!.map((p) => p.impl)).toEqual([...names, ...(hasNumpy ? ['numpy', 'numpy-1t'] : [])]);
   expect(r.loadData!.medianMs).toBeGreaterThan(0);
   expect(r.targets.length).toBeGreaterThan(0);
   for (const t of r.targets) expect(typeof t.met).toBe('boolean');
