@@ -130,6 +130,7 @@ describe.each(backends.map((be) => [be.name, be] as const))('backend %s', (_name
         checkGemm(be, form, 784, 64, 128, true, density);
         checkGemm(be, form, 13, 29, 37, true, density);
       }
+      checkGemm(be, form, 700, 400, 24, true, 0.2); // the wasm zero-skipping path in 2 row blocks
     });
 
     test('K = 0 gives zeros, or leaves out as it was under accumulate', () => {
@@ -267,6 +268,29 @@ describe('wasm memory', () => {
     const y = be.alloc(1 << 16);
     expect(y.byteOffset).toBe(x.byteOffset); // the same block again
     be.free(y);
+  });
+
+  test('past the heap budget alloc returns ordinary arrays, which the kernels still accept', () => {
+    const saved = be.options.heapBudget;
+    be.options.heapBudget = be.heap.liveBytes + 1024;
+    const warn = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    try {
+      const a = be.alloc(100); // fits: 400 bytes
+      const b = be.alloc(1000); // does not
+      expect(be.heap.offsetOf(a)).toBe(a.byteOffset);
+      expect(be.heap.offsetOf(b)).toBe(-1);
+      expect(b.every((v) => v === 0)).toBe(true);
+      be.alloc(1000);
+      expect(warn).toHaveBeenCalledTimes(1);
+      b.fill(1);
+      const out = be.alloc(10);
+      expect(be.colSum(out, b, 100, 10)).toBe(out);
+      expectSame(out, new Float32Array(10).fill(100));
+      be.free(a);
+    } finally {
+      be.options.heapBudget = saved;
+      warn.mockRestore();
+    }
   });
 
   test('views survive memory growth, and kernels still accept them', () => {

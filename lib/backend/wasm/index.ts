@@ -31,6 +31,8 @@ import { HelperThread, OP_CSR, OP_GEMM, OP_GEMM_NT } from './threads';
 export const THREAD_MIN_WORK = 1 << 24;
 /** At most this fraction of A nonzero → the zero-skipping kernel (measured crossover, README). */
 export const SPARSE_MAX_DENSITY = 0.35;
+/** Rows of A compressed at once hold at most this many entries (2 floats each). */
+const CSR_FLOATS = 1 << 18;
 /** Floats of one thread's packed B strip: KC x 16 (KC = 256 in assembly/kernels.ts). */
 const PANEL = 256 * 16;
 
@@ -54,6 +56,12 @@ export interface WasmOptions {
   threadMinWork: number;
   /** Maximum nonzero fraction of A for the zero-skipping kernel under 'auto'. */
   sparseMaxDensity: number;
+  /**
+   * Bytes of live buffers beyond which alloc returns ordinary (garbage-collected) Float32Arrays,
+   * which the kernels stage through copies: slower, but a process that builds model after model
+   * without free() slows down instead of running out of the 4 GiB wasm address space. 3 GiB.
+   */
+  heapBudget: number;
 }
 
 /** The wasm backend's extras beyond the Backend interface. */
@@ -122,7 +130,16 @@ function createBackend(module: WasmModule, memory: WasmMemory, k: Kernels): Wasm
   });
   // SCRATCHNET_WASM_THREADS=1 keeps every kernel on the calling thread (a busy machine, see README).
   const threads = process.env.SCRATCHNET_WASM_THREADS !== '1';
-  const options: WasmOptions = { threads, sparse: 'auto', threadMinWork: THREAD_MIN_WORK, sparseMaxDensity: SPARSE_MAX_DENSITY };
+  const options: WasmOptions = { threads, sparse: 'auto', threadMinWork: THREAD_MIN_WORK, sparseMaxDensity: SPARSE_MAX_DENSITY, heapBudget: 3 * 2 ** 30 };
+  let warned = false;
+  function alloc(n: number): Float32Array {
+    if (heap.liveBytes + n * 4 <= options.heapBudget) return heap.alloc(n);
+    if (!warned) {
+      warned = true;
+      process.emitWarning(`scratchnet wasm backend: over ${options.heapBudget / 2 ** 30} GiB of buffers are allocated and not freed; new buffers are ordinary Float32Arrays (correct, slower). Free the buffers of models you no longer use with backend.free().`);
+    }
+    return new Float32Array(n);
+  }
 
   // Scratch space in wasm memory, grown on demand and kept: [0..3] staging for foreign arrays
   // (out, a, b, bias), 4 the compressed A, 5 and 6 the packed B strips (this thread, helper).
@@ -180,15 +197,20 @@ function createBackend(module: WasmModule, memory: WasmMemory, k: Kernels): Wasm
     if (options.sparse === 'always') sparse = K > 0;
     else if (options.sparse === 'auto' && N >= 16 && K >= 8) sparse = k.countNonzero(pa, M * K) <= options.sparseMaxDensity * M * K;
     if (sparse) {
-      // CSR needs (M+2)·4 + 8·nnz bytes; size it for the worst case (all nonzero) once.
-      const csr = scratchAddr(4, M + 2 + 2 * M * K);
-      k.csrBuild(csr, pa, ldai, ldak, M, K, ldb);
-      if (split && split.cols) {
-        const at = split.at;
-        helper.run(OP_CSR, [pc + at * 4, ldc, csr, M, pb + at * 4, N - at, acc ? 1 : 0, pbias ? pbias + at * 4 : 0]);
-        k.csrGemm(pc, ldc, csr, M, pb, at, acc ? 1 : 0, pbias);
-        helper.join();
-      } else k.csrGemm(pc, ldc, csr, M, pb, N, acc ? 1 : 0, pbias);
+      // A block of rows at a time, so the compressed rows ((rows+2)·4 + 8·nnz bytes) stay ≤ ~2 MiB.
+      const rows = Math.max(1, Math.min(M, Math.floor(CSR_FLOATS / Math.max(1, K))));
+      const csr = scratchAddr(4, rows + 4 + 2 * rows * K);
+      for (let i0 = 0; i0 < M; i0 += rows) {
+        const m = Math.min(rows, M - i0);
+        const ci = pc + i0 * ldc;
+        k.csrBuild(csr, pa + i0 * ldai, ldai, ldak, m, K, ldb);
+        if (split && split.cols) {
+          const at = split.at;
+          helper.run(OP_CSR, [ci + at * 4, ldc, csr, m, pb + at * 4, N - at, acc ? 1 : 0, pbias ? pbias + at * 4 : 0]);
+          k.csrGemm(ci, ldc, csr, m, pb, at, acc ? 1 : 0, pbias);
+          helper.join();
+        } else k.csrGemm(ci, ldc, csr, m, pb, N, acc ? 1 : 0, pbias);
+      }
       return;
     }
     const mine = scratchAddr(5, PANEL);
@@ -212,7 +234,7 @@ function createBackend(module: WasmModule, memory: WasmMemory, k: Kernels): Wasm
     name: 'wasm',
     heap,
     options,
-    alloc: (n: number) => heap.alloc(n),
+    alloc,
     free: (buf: Float32Array) => heap.free(buf),
     shutdown: () => helper.shutdown(),
     threadStats: helper.stats,

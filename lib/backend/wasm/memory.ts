@@ -45,6 +45,7 @@ export class WasmHeap {
   private readonly buffers = new Set<ArrayBufferLike>();
   private readonly live = new Map<number, number>(); // start → bytes of every allocated block
   private readonly freeList: Block[] = [];
+  private liveTotal = 0;
   private top = HEAP_BASE;
   /** Nothing at or above this address was ever handed out: it is still zero from creation/growth. */
   private highWater = HEAP_BASE;
@@ -56,9 +57,7 @@ export class WasmHeap {
 
   /** Bytes currently handed out (for tests and the README's accounting). */
   get liveBytes(): number {
-    let s = 0;
-    for (const b of this.live.values()) s += b;
-    return s;
+    return this.liveTotal;
   }
 
   /** Bytes of wasm memory reserved so far (grows on demand up to 4 GiB). */
@@ -88,6 +87,7 @@ export class WasmHeap {
       this.top = start + bytes;
     }
     this.live.set(start, bytes);
+    this.liveTotal += bytes;
     // Only bytes below the high-water mark can hold old data (a freed block, or a lowered top).
     const dirtyEnd = Math.min(start + bytes, this.highWater);
     if (dirtyEnd > start) new Uint8Array(this.memory.buffer, start, dirtyEnd - start).fill(0);
@@ -101,6 +101,7 @@ export class WasmHeap {
     const bytes = start < 0 ? undefined : this.live.get(start);
     if (bytes === undefined) throw new Error('free: this buffer was not returned by the wasm backend\'s alloc, or was freed already');
     this.live.delete(start);
+    this.liveTotal -= bytes;
     if (start + bytes === this.top) {
       this.top = start;
       const last = this.freeList[this.freeList.length - 1];
