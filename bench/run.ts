@@ -467,6 +467,46 @@ function targets(r: BenchResult): TargetRow[] {
   return out;
 }
 
+// ---- the README's tables ----
+
+/** Markdown tables of a run (for the README's Performance section), with the numbers as measured. */
+export function markdownReport(r: BenchResult): string {
+  const md = (head: string[], rows: string[][]) => [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`, ...rows.map((x) => `| ${x.join(' | ')} |`)].join('\n');
+  const out: string[] = [];
+  const np = r.blas.numpy ?? r.blas['gemm numpy'] ?? {};
+  const args = r.command.replace(/^node dist\/bench\/run\.js\s*/, '');
+  out.push(`Measured ${r.date.slice(0, 16).replace('T', ' ')} UTC with \`${args ? `npm run bench -- ${args}` : 'npm run bench'}\` at commit ${r.machine.commit}: ${r.machine.cpu}, ${r.machine.cores} cores, Node ${r.machine.node.replace(/^v/, '')}, NumPy ${np.numpy ?? '?'} with ${np.blas ?? '?'} (OpenBLAS core ${np.corename ?? '?'}). Load average ${r.machine.loadavg.join(' / ')} at the start and ${(r.machine.loadavgEnd ?? []).join(' / ')} at the end: other developers' jobs shared the 2 cores.`);
+  if (r.mlp) {
+    const s = r.mlp.summary;
+    const impls = [...new Set(s.map((x) => x.impl))];
+    const get = (impl: string, B: number) => s.find((x) => x.impl === impl && x.batchSize === B);
+    const best = (B: number) => bestScratchnet(s, B, r.backends);
+    out.push('', `**MLP training**, samples/s (median of ${r.options.runs} runs of ${r.options.batches === undefined ? 'one 54,000-image epoch' : `${r.options.batches} batches`}; reference backend: ${Math.min(r.options.refRuns, r.options.runs)} runs of ${r.options.refBatches === undefined ? 'one epoch' : `${r.options.refBatches} batches`}):`, '');
+    out.push(md(['batch', ...impls, 'scratchnet / NumPy best', 'scratchnet / reference'], r.options.batchSizes.map((B) => {
+      const b = best(B);
+      return [String(B), ...impls.map((i) => fmtInt(get(i, B)?.samplesPerSec)), `${fmt(ratio(b?.samplesPerSec, numpyBest(s, B)?.samplesPerSec))}x (${b?.impl ?? '—'})`, `${fmt(ratio(b?.samplesPerSec, get('reference', B)?.samplesPerSec), 1)}x`];
+    })));
+    out.push('', `Mean training loss of the epoch at batch 64: ${impls.map((i) => `${i} ${fmt(get(i, 64)?.loss, 3)}`).join(', ')}.`);
+  }
+  if (r.targets.length) {
+    out.push('', '**Issue-6 targets** (ratios of medians from this run):', '');
+    out.push(md(['target', 'measured', 'goal', 'met'], r.targets.map((t) => [t.target, `${fmt(t.measured)}x`, `${fmt(t.goal, 1)}x`, t.met ? 'yes' : '**no**'])));
+  }
+  if (r.mlp?.phases) {
+    const keys = ['gather', 'forward', 'loss', 'backward', 'gradNorm', 'optimizer', 'other'] as const;
+    out.push('', `**Where the time goes** at batch ${r.mlp.phases[0].batchSize}, µs per batch (share of the run):`, '');
+    out.push(md(['impl', 'batches', 'gather', 'forward', 'loss', 'backward', 'grad norm', 'zero grads + Adam', 'other (fit)', 'total'], r.mlp.phases.map((p) => [p.impl, String(p.batches), ...keys.map((k) => (p[k] === undefined ? '—' : `${fmtInt((1e6 * p[k]!) / p.batches)} (${((100 * p[k]!) / p.total).toFixed(0)}%)`)), fmtInt((1e6 * p.total) / p.batches)])));
+  }
+  if (r.gemm) {
+    const impls = [...new Set(r.gemm.rows.map((x) => x.backend))];
+    const sn = Object.keys(r.gemm.table[0]?.vsNumpy ?? {}).filter((b) => b !== 'reference');
+    out.push('', `**GEMM**, GFLOP/s (2·M·N·K / median time of ${r.options.gemmSamples} samples):`, '');
+    out.push(md(['M×K×N', 'form', 'A density', ...impls, ...sn.map((b) => `${b} / NumPy best`), 'use'], r.gemm.table.map((t) => [t.shape.replace(/x/g, '×'), t.form, fmt(t.density), ...impls.map((i) => fmt(t.gflops[i], 1)), ...sn.map((b) => `${fmt(t.vsNumpy[b])}x`), t.label])));
+  }
+  if (r.loadData) out.push('', `**Data loading**: ${r.loadData.name}: median ${r.loadData.medianMs.toFixed(0)} ms over ${r.loadData.runs.length} runs.`);
+  return out.join('\n');
+}
+
 // ---- command line ----
 
 const HELP = `usage: node dist/bench/run.js [options]   (npm run bench -- [options])
@@ -477,7 +517,8 @@ const HELP = `usage: node dist/bench/run.js [options]   (npm run bench -- [optio
   --ref-runs N         runs of the reference backend (default 3); --ref-batches N its batches per run
   --batch-sizes 32,64  MLP batch sizes (default 32,64,128)
   --no-single-thread   skip the numpy-1t and wasm-1t variants
-  --out FILE           JSON output (default bench/results/<date>.json); --no-out to skip`;
+  --out FILE           JSON output (default bench/results/<date>.json); --no-out to skip
+  --markdown FILE.json print a results file's tables as Markdown (the README's) and exit`;
 
 export function parseArgs(argv: string[]): BenchOptions {
   const quick = argv.includes('--quick') || process.env.SCRATCHNET_BENCH_QUICK === '1';
@@ -511,7 +552,10 @@ export function parseArgs(argv: string[]): BenchOptions {
   return o;
 }
 
-if (require.main === module) {
+if (require.main === module && process.argv[2] === '--markdown') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  console.log(markdownReport(JSON.parse(require('fs').readFileSync(process.argv[3], 'utf8')) as BenchResult));
+} else if (require.main === module) {
   let opts: BenchOptions;
   try {
     opts = parseArgs(process.argv.slice(2));

@@ -3,7 +3,7 @@
 // No timing is asserted here: speed is measured by `npm run bench`, correctness by these tests.
 
 import { spawnSync } from 'child_process';
-import { availableBackends, defaultOptions, formatTable, gemmTable, numpyGemm, parseArgs, runBench, summariseMlp } from '../../bench/run';
+import { availableBackends, defaultOptions, formatTable, gemmTable, markdownReport, numpyGemm, parseArgs, runBench, summariseMlp } from '../../bench/run';
 import { checkMlpAgreement, initialWeights, buildMlp, loadMlpData, median, NumpyMlp, scratchnetPhases, trainScratchnet, type MlpData } from '../../bench/mlp';
 import type { GemmShape } from '../../bench/gemm';
 
@@ -180,4 +180,10 @@ test('runBench end to end on tiny settings: every part produces well-formed rows
   for (const t of r.targets) expect(typeof t.met).toBe('boolean');
   expect(lines.join('\n')).toMatch(/MLP 784-128-64-10 training/);
   expect(lines.join('\n')).toMatch(/issue 6 targets/);
+  // The README's tables come from the same result.
+  const md = markdownReport(r);
+  expect(md).toMatch(/^\| batch \| /m);
+  expect(md).toMatch(/^\| 32 \| [0-9,]+ \|/m);
+  expect(md).toMatch(/\*\*GEMM\*\*/);
+  expect(md).toMatch(/\*\*Where the time goes\*\*/);
 }, 120000);
