@@ -2,7 +2,7 @@
 // value, backward against finite differences (as every built-in layer in test/engine/gradcheck),
 // and a model holding it saved and loaded bit for bit.
 
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Cubic, Dense, Sequential, Softmax, Tensor, bindParams, checkLayerGradients, getBackend, loadModel, saveModel, type Layer } from '../../lib';
@@ -61,4 +61,10 @@ describe('Cubic', () => {
     expect((loaded.layers[1] as Cubic).units).toBe(4);
     expect(Array.from(loaded.predict(x).data)).toEqual(Array.from(before));
   });
+});
+
+test('README "Write your own layer" shows lib/layers/cubic.ts verbatim', () => {
+  const root = join(__dirname, '..', '..');
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  expect(readme).toContain(readFileSync(join(root, 'lib', 'layers', 'cubic.ts'), 'utf8').trim());
 });
