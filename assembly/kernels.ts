@@ -91,14 +91,23 @@ function micro1x4(c: usize, a: usize, lda_k: usize, b: usize, ldb: usize, kc: i3
   v128.store(c, r);
 }
 
-/** One element: the last N % 4 columns. */
+/** One element: the last N % 4 columns. Four partial sums, so the adds do not wait on each other. */
 function micro1x1(c: usize, a: usize, lda_k: usize, b: usize, ldb: usize, kc: i32, mode: i32, bias: usize): void {
-  let s: f32 = mode == 1 ? load<f32>(c) : mode == 2 ? load<f32>(bias) : 0;
-  for (let k = 0; k < kc; k++) {
-    s += load<f32>(a) * load<f32>(b);
+  let s0: f32 = 0, s1: f32 = 0, s2: f32 = 0, s3: f32 = 0;
+  let k = 0;
+  for (; k + 4 <= kc; k += 4) {
+    s0 += load<f32>(a) * load<f32>(b);
+    s1 += load<f32>(a + lda_k) * load<f32>(b + ldb);
+    s2 += load<f32>(a + 2 * lda_k) * load<f32>(b + 2 * ldb);
+    s3 += load<f32>(a + 3 * lda_k) * load<f32>(b + 3 * ldb);
+    a += 4 * lda_k; b += 4 * ldb;
+  }
+  for (; k < kc; k++) {
+    s0 += load<f32>(a) * load<f32>(b);
     a += lda_k; b += ldb;
   }
-  store<f32>(c, s);
+  const s = (s0 + s1) + (s2 + s3);
+  store<f32>(c, s + (mode == 1 ? load<f32>(c) : mode == 2 ? load<f32>(bias) : 0));
 }
 
 // ---------------------------------------------------------------------------------------------
