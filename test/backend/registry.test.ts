@@ -21,6 +21,26 @@ describe('backend registry', () => {
     setBackend(saved);
   });
 
+  test('without kernels.wasm the default is silently the reference, and setBackend(\'wasm\') says why', () => {
+    const saved = process.env.SCRATCHNET_BACKEND;
+    delete process.env.SCRATCHNET_BACKEND;
+    try {
+      jest.isolateModules(() => {
+        jest.doMock('fs', () => {
+          const real = jest.requireActual<typeof import('fs')>('fs');
+          return { ...real, existsSync: (p: string) => (String(p).endsWith('kernels.wasm') ? false : real.existsSync(p)) };
+        });
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const fresh = require('../../lib/backend') as typeof import('../../lib/backend');
+        expect(fresh.getBackend().name).toBe('reference');
+        expect(() => fresh.setBackend('wasm')).toThrow(/wasm backend unavailable: kernels\.wasm not found .*npm run build/);
+      });
+    } finally {
+      jest.dontMock('fs');
+      if (saved !== undefined) process.env.SCRATCHNET_BACKEND = saved;
+    }
+  });
+
   test('SCRATCHNET_BACKEND=reference forces the reference backend', () => {
     const saved = process.env.SCRATCHNET_BACKEND;
     process.env.SCRATCHNET_BACKEND = 'reference';
