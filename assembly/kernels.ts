@@ -370,3 +370,41 @@ export function colSum(out: usize, x: usize, M: i32, N: i32, acc: i32): void {
     store<f32>(out + jb, s);
   }
 }
+
+/**
+ * The same product as csrGemm, in the other loop order: for every nonzero of a row, the whole row
+ * of out (in L1) += value · the whole row of B, read front to back.
+ */
+export function csrGemmRows(c: usize, ldc: usize, csr: usize, M: i32, b: usize, N: i32, acc: i32, bias: usize): void {
+  const pairs = csrPairs(csr, M);
+  const n4 = N & ~3;
+  const nb = <usize>n4 << 2;
+  for (let i = 0; i < M; i++) {
+    const p0 = load<i32>(csr + (<usize>i << 2)), p1 = load<i32>(csr + (<usize>i << 2), 4);
+    if (acc != 0 && p0 == p1) continue;
+    const row = c + <usize>i * ldc;
+    if (acc == 0) {
+      if (bias != 0) memory.copy(row, bias, <usize>N << 2);
+      else memory.fill(row, 0, <usize>N << 2);
+    }
+    const pEnd = pairs + (<usize>p1 << 3);
+    for (let q = pairs + (<usize>p0 << 3); q < pEnd; q += 8) {
+      const x = v128.load32_splat(q, 4);
+      const br = b + <usize>load<u32>(q);
+      let j: usize = 0;
+      for (; j + 64 <= nb; j += 64) {
+        const o = row + j, s = br + j;
+        v128.store(o, f32x4.add(v128.load(o), f32x4.mul(x, v128.load(s))));
+        v128.store(o, f32x4.add(v128.load(o, 16), f32x4.mul(x, v128.load(s, 16))), 16);
+        v128.store(o, f32x4.add(v128.load(o, 32), f32x4.mul(x, v128.load(s, 32))), 32);
+        v128.store(o, f32x4.add(v128.load(o, 48), f32x4.mul(x, v128.load(s, 48))), 48);
+      }
+      for (; j < nb; j += 16) v128.store(row + j, f32x4.add(v128.load(row + j), f32x4.mul(x, v128.load(br + j))));
+      const xs = load<f32>(q, 4);
+      for (let jj = n4; jj < N; jj++) {
+        const o = row + (<usize>jj << 2);
+        store<f32>(o, load<f32>(o) + xs * load<f32>(br + (<usize>jj << 2)));
+      }
+    }
+  }
+}

@@ -35,6 +35,7 @@ const ARGS = 4;
 export const OP_GEMM = 1;
 export const OP_GEMM_NT = 2;
 export const OP_CSR = 3;
+export const OP_CSR_ROWS = 4;
 const OP_EXIT = 9;
 // Atomics.load iterations of a spin-wait: ~5–8 ns each here, so 20k ≈ 0.1–0.16 ms. Short on
 // purpose: on a shared 2-core machine a spinning thread takes the core another process (or our
@@ -64,6 +65,7 @@ for (;;) {
     if (op === ${OP_GEMM}) k.gemmStrided(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12]);
     else if (op === ${OP_GEMM_NT}) k.gemmNTStrided(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11]);
     else if (op === ${OP_CSR}) k.csrGemm(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]);
+    else if (op === ${OP_CSR_ROWS}) k.csrGemmRows(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]);
     else status = -seen;
   } catch (e) {
     status = -seen;
