@@ -50,4 +50,28 @@ export interface Backend {
 
   /** out (N) (+)= Σ_rows x (M,N): the bias gradient. */
   colSum(out: Buffer, x: ReadBuffer, M: number, N: number, accumulate?: boolean): Buffer;
+
+  /**
+   * Optional fused optimizer steps over this backend's memory (the wasm backend has them). The
+   * optimizers in lib/optimizers use them when given the model's backend, else their own loops.
+   */
+  optimizerKernels?: OptimizerKernels | null;
+}
+
+/**
+ * Optimizer steps as kernels: each applies its rule to all n = params.length values and returns
+ * true, or returns false (having done nothing) when a buffer is not in the backend's memory.
+ * The rules are those of lib/optimizers/<name>.ts, with g = grads + weightDecay·decay·params.
+ */
+export interface OptimizerKernels {
+  /** Adam, or Nadam when nadam; c1 = 1 − β1ᵗ and c2 = 1 − β2ᵗ. */
+  adam(params: Buffer, grads: ReadBuffer, decay: ReadBuffer, m: Buffer, v: Buffer,
+    h: { lr: number; beta1: number; beta2: number; epsilon: number; weightDecay: number; c1: number; c2: number; nadam: boolean }): boolean;
+  rmsprop(params: Buffer, grads: ReadBuffer, decay: ReadBuffer, v: Buffer, h: { lr: number; beta: number; epsilon: number; weightDecay: number }): boolean;
+  /** Momentum u ← γu + ηg, w ← w − u; with u null, plain SGD w ← w − ηg. */
+  momentum(params: Buffer, grads: ReadBuffer, decay: ReadBuffer, u: Buffer | null, h: { lr: number; gamma: number; weightDecay: number }): boolean;
+  /** x = 0 (clearing gradients); false when x is not in the backend's memory. */
+  zero(x: Buffer): boolean;
+  /** Σ x² (float64 accumulation), or null when x is not in the backend's memory. */
+  sumSquares(x: ReadBuffer): number | null;
 }

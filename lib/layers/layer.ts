@@ -164,7 +164,7 @@ export function bindParams(layers: readonly Layer[], backend: Backend, rng?: Rng
   for (const l of layers) total += l.countParams();
   const params = backend.alloc(total);
   const grads = backend.alloc(total);
-  const decay = new Float32Array(total);
+  const decay = backend.alloc(total); // in backend memory too: fused optimizer kernels read it
   let offset = 0;
   for (const l of layers) {
     for (const p of l.params) {

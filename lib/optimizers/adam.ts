@@ -4,7 +4,7 @@
 
 import { BaseOptimizer, checkConfigKeys, hyperparameter, type OptimizerConfig } from './optimizer';
 
-const EMPTY = new Float32Array(0);
+const EMPTY: Float32Array = new Float32Array(0);
 
 export class Adam extends BaseOptimizer {
   readonly name = 'adam';
@@ -31,8 +31,8 @@ export class Adam extends BaseOptimizer {
   step(params: Float32Array, grads: Readonly<Float32Array>, decay: Readonly<Float32Array>): void {
     const n = this.beginStep(params, grads, decay);
     if (this.m.length !== n) {
-      this.m = new Float32Array(n);
-      this.v = new Float32Array(n);
+      this.m = this.allocSlot(n);
+      this.v = this.allocSlot(n);
     }
     const m = this.m;
     const v = this.v;
@@ -44,6 +44,7 @@ export class Adam extends BaseOptimizer {
     // Bias corrections, once per step: divide (not multiply) by 1 − β^t.
     const c1 = 1 - Math.pow(b1, this.t);
     const c2 = 1 - Math.pow(b2, this.t);
+    if (this.kernels?.adam(params, grads, decay, m, v, { lr, beta1: b1, beta2: b2, epsilon: eps, weightDecay: wd, c1, c2, nadam: false })) return;
     for (let i = 0; i < n; i++) {
       const w = params[i];
       const g = grads[i] + wd * decay[i] * w;

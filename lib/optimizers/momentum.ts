@@ -4,7 +4,7 @@
 
 import { BaseOptimizer, checkConfigKeys, hyperparameter, type OptimizerConfig } from './optimizer';
 
-const EMPTY = new Float32Array(0);
+const EMPTY: Float32Array = new Float32Array(0);
 
 export class Momentum extends BaseOptimizer {
   readonly name = 'momentum';
@@ -25,11 +25,12 @@ export class Momentum extends BaseOptimizer {
 
   step(params: Float32Array, grads: Readonly<Float32Array>, decay: Readonly<Float32Array>): void {
     const n = this.beginStep(params, grads, decay);
-    if (this.u.length !== n) this.u = new Float32Array(n);
+    if (this.u.length !== n) this.u = this.allocSlot(n);
     const u = this.u;
     const lr = this.learningRate;
     const mu = this.momentum;
     const wd = this.weightDecay;
+    if (this.kernels?.momentum(params, grads, decay, u, { lr, gamma: mu, weightDecay: wd })) return;
     for (let i = 0; i < n; i++) {
       const w = params[i];
       const g = grads[i] + wd * decay[i] * w;

@@ -6,7 +6,7 @@
 
 import { BaseOptimizer, checkConfigKeys, hyperparameter, type OptimizerConfig } from './optimizer';
 
-const EMPTY = new Float32Array(0);
+const EMPTY: Float32Array = new Float32Array(0);
 
 export class Nadam extends BaseOptimizer {
   readonly name = 'nadam';
@@ -33,8 +33,8 @@ export class Nadam extends BaseOptimizer {
   step(params: Float32Array, grads: Readonly<Float32Array>, decay: Readonly<Float32Array>): void {
     const n = this.beginStep(params, grads, decay);
     if (this.m.length !== n) {
-      this.m = new Float32Array(n);
-      this.v = new Float32Array(n);
+      this.m = this.allocSlot(n);
+      this.v = this.allocSlot(n);
     }
     const m = this.m;
     const v = this.v;
@@ -49,6 +49,7 @@ export class Nadam extends BaseOptimizer {
     const c2 = 1 - Math.pow(b2, this.t);
     const kM = b1 / c1; // weight of m in the Nesterov direction: β1·m̂ = (β1/c1)·m
     const kG = (1 - b1) / c1; // weight of g: (1−β1)·g/(1−β1^t)
+    if (this.kernels?.adam(params, grads, decay, m, v, { lr, beta1: b1, beta2: b2, epsilon: eps, weightDecay: wd, c1, c2, nadam: true })) return;
     for (let i = 0; i < n; i++) {
       const w = params[i];
       const g = grads[i] + wd * decay[i] * w;

@@ -12,7 +12,7 @@
 
 import { BaseOptimizer, checkConfigKeys, hyperparameter, type OptimizerConfig } from './optimizer';
 
-const EMPTY = new Float32Array(0);
+const EMPTY: Float32Array = new Float32Array(0);
 
 export class NAG extends BaseOptimizer {
   readonly name = 'nag';
@@ -37,7 +37,7 @@ export class NAG extends BaseOptimizer {
   lookahead(params: Float32Array): void {
     const n = this.checkSize(params);
     if (this.lookedAhead) return;
-    if (this.u.length !== n) this.u = new Float32Array(n);
+    if (this.u.length !== n) this.u = this.allocSlot(n);
     const u = this.u;
     const mu = this.momentum;
     for (let i = 0; i < n; i++) params[i] -= mu * u[i];
@@ -46,7 +46,7 @@ export class NAG extends BaseOptimizer {
 
   step(params: Float32Array, grads: Readonly<Float32Array>, decay: Readonly<Float32Array>): void {
     const n = this.beginStep(params, grads, decay);
-    if (this.u.length !== n) this.u = new Float32Array(n);
+    if (this.u.length !== n) this.u = this.allocSlot(n);
     const u = this.u;
     const lr = this.learningRate;
     const mu = this.momentum;

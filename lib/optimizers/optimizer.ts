@@ -3,6 +3,8 @@
 // The model hands an optimizer three flat buffers of n floats (params, grads, decay multipliers), so a
 // step is one loop over n and an optimizer never knows which layer a float belongs to.
 
+import type { Backend, OptimizerKernels } from '../backend';
+
 /** Hyperparameters, Keras/assignment names. Each optimizer reads the ones it uses. */
 export interface OptimizerConfig {
   learning_rate?: number;
@@ -32,6 +34,11 @@ export interface Optimizer {
   lookahead?(params: Float32Array): void;
   /** Hyperparameters, for logs and saved models. */
   getConfig(): Record<string, number | string>;
+  /**
+   * Optional. The model calls this at compile with its backend: slots are then allocated in the
+   * backend's memory, and a step runs as the backend's fused kernel where it has one.
+   */
+  useBackend?(backend: Backend): void;
 }
 
 /** Every key OptimizerConfig knows. A config may carry keys another optimizer uses (a CLI passes all). */
@@ -90,6 +97,9 @@ export function hyperparameter(optimizer: string, config: object, key: string, d
 export abstract class BaseOptimizer implements Optimizer {
   abstract readonly name: string;
   private steps = 0;
+  private backend: Backend | null = null;
+  /** The backend's fused steps (wasm SIMD), or null: the subclass's own loop runs. */
+  protected kernels: OptimizerKernels | null = null;
   /** n fixed by the first step (or look-ahead); -1 before. */
   private size = -1;
 
@@ -99,6 +109,16 @@ export abstract class BaseOptimizer implements Optimizer {
 
   abstract step(params: Float32Array, grads: Readonly<Float32Array>, decay: Readonly<Float32Array>): void;
   abstract getConfig(): Record<string, number | string>;
+
+  useBackend(backend: Backend): void {
+    this.backend = backend;
+    this.kernels = backend.optimizerKernels ?? null;
+  }
+
+  /** A zeroed slot of n floats, in the backend's memory when there is one (so its kernels can use it). */
+  protected allocSlot(n: number): Float32Array {
+    return this.backend ? this.backend.alloc(n) : new Float32Array(n);
+  }
 
   /** Checks that params, grads, decay have one length n, equal to the first step's; counts the step; returns n. */
   protected beginStep(params: Float32Array, grads: Readonly<Float32Array>, decay: Readonly<Float32Array>): number {

@@ -4,7 +4,7 @@
 
 import { BaseOptimizer, checkConfigKeys, hyperparameter, type OptimizerConfig } from './optimizer';
 
-const EMPTY = new Float32Array(0);
+const EMPTY: Float32Array = new Float32Array(0);
 
 export class RMSprop extends BaseOptimizer {
   readonly name = 'rmsprop';
@@ -27,12 +27,13 @@ export class RMSprop extends BaseOptimizer {
 
   step(params: Float32Array, grads: Readonly<Float32Array>, decay: Readonly<Float32Array>): void {
     const n = this.beginStep(params, grads, decay);
-    if (this.v.length !== n) this.v = new Float32Array(n);
+    if (this.v.length !== n) this.v = this.allocSlot(n);
     const v = this.v;
     const lr = this.learningRate;
     const beta = this.beta;
     const eps = this.epsilon;
     const wd = this.weightDecay;
+    if (this.kernels?.rmsprop(params, grads, decay, v, { lr, beta, epsilon: eps, weightDecay: wd })) return;
     for (let i = 0; i < n; i++) {
       const w = params[i];
       const g = grads[i] + wd * decay[i] * w;

@@ -20,6 +20,7 @@ export class SGD extends BaseOptimizer {
     const n = this.beginStep(params, grads, decay);
     const lr = this.learningRate;
     const wd = this.weightDecay;
+    if (this.kernels?.momentum(params, grads, decay, null, { lr, gamma: 0, weightDecay: wd })) return;
     for (let i = 0; i < n; i++) {
       const w = params[i];
       const g = grads[i] + wd * decay[i] * w;

@@ -1,0 +1,119 @@
+// The optimizer steps and the gradient norm as WebAssembly SIMD loops, on the wasm backend's
+// shared memory (this module imports it; it has no data of its own). Each is the same rule as its
+// TypeScript file in lib/optimizers/, written with f32x4 lanes; the JS loops stay the reference
+// and the fallback, and test/backend/optim.test.ts checks the two agree.
+//
+// Pointers are byte addresses of Float32Arrays of n floats: p params, g grads, d decay multipliers,
+// and the optimizer's slots. g_eff = g + wd·d·p, the coupled L2 decay of every rule.
+
+@inline function decayed(g: v128, d: v128, w: v128, wd: v128): v128 {
+  return f32x4.add(g, f32x4.mul(wd, f32x4.mul(d, w)));
+}
+
+/** Adam (and Nadam when nadam = 1): m ← β1 m + (1−β1) g;  v ← β2 v + (1−β2) g²;
+ *  adam:  w ← w − (η/c1)·m / (√(v/c2) + ε)
+ *  nadam: w ← w − η·(β1·m/c1 + (1−β1)·g/c1) / (√(v/c2) + ε),   c1 = 1 − β1ᵗ, c2 = 1 − β2ᵗ. */
+export function adam(p: usize, g: usize, d: usize, m: usize, v: usize, n: i32, lr: f32, b1: f32, b2: f32, eps: f32, wd: f32, c1: f32, c2: f32, nadam: i32): void {
+  const vb1 = f32x4.splat(b1), vb1c = f32x4.splat(1 - b1), vb2 = f32x4.splat(b2), vb2c = f32x4.splat(1 - b2);
+  const vInvC2 = f32x4.splat(1 / c2), vEps = f32x4.splat(eps), vWd = f32x4.splat(wd);
+  // adam: step = (η/c1)·m;  nadam: step = (η·β1/c1)·m + (η·(1−β1)/c1)·g
+  const vM = f32x4.splat(nadam ? (lr * b1) / c1 : lr / c1), vG = f32x4.splat(nadam ? (lr * (1 - b1)) / c1 : 0);
+  const n4 = n & ~3;
+  for (let i = 0; i < n4; i += 4) {
+    const o = (<usize>i) << 2;
+    const w = v128.load(p + o);
+    const gi = decayed(v128.load(g + o), v128.load(d + o), w, vWd);
+    const mi = f32x4.add(f32x4.mul(vb1, v128.load(m + o)), f32x4.mul(vb1c, gi));
+    const vi = f32x4.add(f32x4.mul(vb2, v128.load(v + o)), f32x4.mul(vb2c, f32x4.mul(gi, gi)));
+    v128.store(m + o, mi);
+    v128.store(v + o, vi);
+    const step = f32x4.add(f32x4.mul(vM, mi), f32x4.mul(vG, gi));
+    v128.store(p + o, f32x4.sub(w, f32x4.div(step, f32x4.add(f32x4.sqrt(f32x4.mul(vi, vInvC2)), vEps))));
+  }
+  const sM: f32 = nadam ? (lr * b1) / c1 : lr / c1, sG: f32 = nadam ? (lr * (1 - b1)) / c1 : 0;
+  for (let i = n4; i < n; i++) {
+    const o = (<usize>i) << 2;
+    const w = load<f32>(p + o);
+    const gi = load<f32>(g + o) + wd * load<f32>(d + o) * w;
+    const mi = b1 * load<f32>(m + o) + (1 - b1) * gi;
+    const vi = b2 * load<f32>(v + o) + (1 - b2) * gi * gi;
+    store<f32>(m + o, mi);
+    store<f32>(v + o, vi);
+    store<f32>(p + o, w - (sM * mi + sG * gi) / (Mathf.sqrt(vi / c2) + eps));
+  }
+}
+
+/** RMSprop: v ← β v + (1−β) g²;  w ← w − η g / (√v + ε). */
+export function rmsprop(p: usize, g: usize, d: usize, v: usize, n: i32, lr: f32, beta: f32, eps: f32, wd: f32): void {
+  const vb = f32x4.splat(beta), vbc = f32x4.splat(1 - beta), vLr = f32x4.splat(lr), vEps = f32x4.splat(eps), vWd = f32x4.splat(wd);
+  const n4 = n & ~3;
+  for (let i = 0; i < n4; i += 4) {
+    const o = (<usize>i) << 2;
+    const w = v128.load(p + o);
+    const gi = decayed(v128.load(g + o), v128.load(d + o), w, vWd);
+    const vi = f32x4.add(f32x4.mul(vb, v128.load(v + o)), f32x4.mul(vbc, f32x4.mul(gi, gi)));
+    v128.store(v + o, vi);
+    v128.store(p + o, f32x4.sub(w, f32x4.div(f32x4.mul(vLr, gi), f32x4.add(f32x4.sqrt(vi), vEps))));
+  }
+  for (let i = n4; i < n; i++) {
+    const o = (<usize>i) << 2;
+    const w = load<f32>(p + o);
+    const gi = load<f32>(g + o) + wd * load<f32>(d + o) * w;
+    const vi = beta * load<f32>(v + o) + (1 - beta) * gi * gi;
+    store<f32>(v + o, vi);
+    store<f32>(p + o, w - (lr * gi) / (Mathf.sqrt(vi) + eps));
+  }
+}
+
+/** Momentum (the course's form): u ← γ u + η g;  w ← w − u. With γ = 0 and no u, plain SGD (u = 0). */
+export function momentum(p: usize, g: usize, d: usize, u: usize, n: i32, lr: f32, gamma: f32, wd: f32): void {
+  const vGamma = f32x4.splat(gamma), vLr = f32x4.splat(lr), vWd = f32x4.splat(wd);
+  const n4 = n & ~3;
+  for (let i = 0; i < n4; i += 4) {
+    const o = (<usize>i) << 2;
+    const w = v128.load(p + o);
+    const gi = decayed(v128.load(g + o), v128.load(d + o), w, vWd);
+    let ui = f32x4.mul(vLr, gi);
+    if (u) {
+      ui = f32x4.add(f32x4.mul(vGamma, v128.load(u + o)), ui);
+      v128.store(u + o, ui);
+    }
+    v128.store(p + o, f32x4.sub(w, ui));
+  }
+  for (let i = n4; i < n; i++) {
+    const o = (<usize>i) << 2;
+    const w = load<f32>(p + o);
+    let ui = lr * (load<f32>(g + o) + wd * load<f32>(d + o) * w);
+    if (u) {
+      ui += gamma * load<f32>(u + o);
+      store<f32>(u + o, ui);
+    }
+    store<f32>(p + o, w - ui);
+  }
+}
+
+/** x (n) = 0: clearing the gradients before each step. A JS fill() on a view of shared memory
+ *  takes the slow relaxed-atomic path in V8 (~15x slower than on a plain array); memory.fill does not. */
+export function zero(x: usize, n: i32): void {
+  memory.fill(x, 0, (<usize>n) << 2);
+}
+
+/** Σ x² over n floats, accumulated in f64 lanes (the gradient norm fit logs every batch). */
+export function sumSquares(x: usize, n: i32): f64 {
+  let acc0 = f64x2.splat(0), acc1 = f64x2.splat(0);
+  const n4 = n & ~3;
+  for (let i = 0; i < n4; i += 4) {
+    const v = v128.load(x + ((<usize>i) << 2));
+    const lo = f64x2.promote_low_f32x4(v);
+    const hi = f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 0, 1));
+    acc0 = f64x2.add(acc0, f64x2.mul(lo, lo));
+    acc1 = f64x2.add(acc1, f64x2.mul(hi, hi));
+  }
+  const s = f64x2.add(acc0, acc1);
+  let total = f64x2.extract_lane(s, 0) + f64x2.extract_lane(s, 1);
+  for (let i = n4; i < n; i++) {
+    const v = <f64>load<f32>(x + ((<usize>i) << 2));
+    total += v * v;
+  }
+  return total;
+}

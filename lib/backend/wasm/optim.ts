@@ -1,0 +1,67 @@
+// The optimizer steps and the gradient norm in WebAssembly SIMD (assembly/optim.ts, built to
+// optim.wasm next to this file), instantiated on the wasm backend's own shared memory. Each call
+// returns false (or null) when a buffer is not in that memory, and the caller runs its own
+// TypeScript loop instead — so plain Float32Arrays always work.
+
+import * as fs from 'fs';
+import * as path from 'path';
+import type { OptimizerKernels } from '../backend';
+import { wasmApi, type WasmHeap } from './memory';
+
+interface Exports {
+  adam(p: number, g: number, d: number, m: number, v: number, n: number, lr: number, b1: number, b2: number, eps: number, wd: number, c1: number, c2: number, nadam: number): void;
+  rmsprop(p: number, g: number, d: number, v: number, n: number, lr: number, beta: number, eps: number, wd: number): void;
+  momentum(p: number, g: number, d: number, u: number, n: number, lr: number, gamma: number, wd: number): void;
+  sumSquares(x: number, n: number): number;
+  zero(x: number, n: number): void;
+}
+
+/** Loads optim.wasm on the heap's memory; null when it is not built (the JS loops then run). */
+export function loadOptimizerKernels(heap: WasmHeap): OptimizerKernels | null {
+  const file = [path.join(__dirname, 'optim.wasm'), path.resolve(__dirname, '../../../dist/lib/backend/wasm/optim.wasm')].find((f) => fs.existsSync(f));
+  if (!file || !wasmApi) return null;
+  const module = new wasmApi.Module(fs.readFileSync(file));
+  const k = new wasmApi.Instance(module, { env: { memory: heap.memory } }).exports as unknown as Exports;
+
+  /** Byte addresses of every buffer, or null if one is outside wasm memory or too short. */
+  function addresses(n: number, ...bufs: Readonly<Float32Array>[]): number[] | null {
+    const out: number[] = [];
+    for (const b of bufs) {
+      const at = heap.offsetOf(b);
+      if (at < 0 || b.length < n) return null;
+      out.push(at);
+    }
+    return out;
+  }
+
+  return {
+    adam(params, grads, decay, m, v, h) {
+      const a = addresses(params.length, params, grads, decay, m, v);
+      if (!a) return false;
+      k.adam(a[0], a[1], a[2], a[3], a[4], params.length, h.lr, h.beta1, h.beta2, h.epsilon, h.weightDecay, h.c1, h.c2, h.nadam ? 1 : 0);
+      return true;
+    },
+    rmsprop(params, grads, decay, v, h) {
+      const a = addresses(params.length, params, grads, decay, v);
+      if (!a) return false;
+      k.rmsprop(a[0], a[1], a[2], a[3], params.length, h.lr, h.beta, h.epsilon, h.weightDecay);
+      return true;
+    },
+    momentum(params, grads, decay, u, h) {
+      const a = addresses(params.length, params, grads, decay, ...(u ? [u] : []));
+      if (!a) return false;
+      k.momentum(a[0], a[1], a[2], u ? a[3] : 0, params.length, h.lr, h.gamma, h.weightDecay);
+      return true;
+    },
+    zero(x) {
+      const at = heap.offsetOf(x);
+      if (at < 0) return false;
+      k.zero(at, x.length);
+      return true;
+    },
+    sumSquares(x) {
+      const at = heap.offsetOf(x);
+      return at < 0 ? null : k.sumSquares(at, x.length);
+    },
+  };
+}
