@@ -278,8 +278,9 @@ export interface MlpPhases {
 
 /**
  * One fit of a fresh model (seed) whose training step is the same sequence as Sequential.trainOnBatch
- * for this model (zero grads, forward, loss, backward, gradient norm, Adam) with a clock around each
- * phase. Its losses equal an uninstrumented fit's with the same seed (checked by test/bench).
+ * for this model (zero grads, forward, loss, backward, gradient norm, Adam; the backend's optimizer
+ * kernels where it has them, as trainOnBatch) with a clock around each phase. Its losses equal an
+ * uninstrumented fit's with the same seed (checked by test/bench), so it runs the same computation.
  */
 export function scratchnetPhases(backend: string, data: MlpData, batchSize: number, opts: { batches?: number; seed?: number } = {}): MlpPhases {
   const model = buildMlp(backend, opts.seed ?? 1);
@@ -293,7 +294,7 @@ export function scratchnetPhases(backend: string, data: MlpData, batchSize: numb
   const trainStep = (x: Tensor, y: Tensor, m: Sequential) => {
     const B = x.rows;
     let t0 = now();
-    m.grads.fill(0);
+    if (!be.optimizerKernels?.zero(m.grads)) m.grads.fill(0);
     let t1 = now();
     t.optimizer += t1 - t0;
     const out = m.forward(x, { training: true });
@@ -306,7 +307,7 @@ export function scratchnetPhases(backend: string, data: MlpData, batchSize: numb
     m.backward(dOut);
     t0 = now();
     t.backward += t0 - t1;
-    const gradNorm = Math.sqrt(sumSquares(m.grads));
+    const gradNorm = Math.sqrt(be.optimizerKernels?.sumSquares(m.grads) ?? sumSquares(m.grads));
     t1 = now();
     t.gradNorm += t1 - t0;
     opt.step(m.params, m.grads, m.decay);
