@@ -269,16 +269,19 @@ function createBackend(module: WasmModule, memory: WasmMemory, k: Kernels): Wasm
       const pc = outAddr(out, M * N, accumulate);
       const acc = accumulate ? 1 : 0;
       const split = splitPoint(M, N, K);
-      if (!split) k.gemmNTStrided(pc, N * 4, pa, K * 4, pb, K * 4, M, N, K, acc, 0, scratchAddr(5, PANEL));
-      else if (split.cols) {
+      const mine = scratchAddr(5, PANEL);
+      if (!split) k.gemmNTStrided(pc, N * 4, pa, K * 4, pb, K * 4, M, N, K, acc, 0, mine);
+      else {
+        // Every scratch block exists before the helper starts: nothing is allocated while it runs.
+        const theirs = scratchAddr(6, PANEL);
         const at = split.at;
-        helper.run(OP_GEMM_NT, [pc + at * 4, N * 4, pa, K * 4, pb + at * K * 4, K * 4, M, N - at, K, acc, 0, scratchAddr(6, PANEL)]);
-        k.gemmNTStrided(pc, N * 4, pa, K * 4, pb, K * 4, M, at, K, acc, 0, scratchAddr(5, PANEL));
-        helper.join();
-      } else {
-        const at = split.at;
-        helper.run(OP_GEMM_NT, [pc + at * N * 4, N * 4, pa + at * K * 4, K * 4, pb, K * 4, M - at, N, K, acc, 0, scratchAddr(6, PANEL)]);
-        k.gemmNTStrided(pc, N * 4, pa, K * 4, pb, K * 4, at, N, K, acc, 0, scratchAddr(5, PANEL));
+        if (split.cols) {
+          helper.run(OP_GEMM_NT, [pc + at * 4, N * 4, pa, K * 4, pb + at * K * 4, K * 4, M, N - at, K, acc, 0, theirs]);
+          k.gemmNTStrided(pc, N * 4, pa, K * 4, pb, K * 4, M, at, K, acc, 0, mine);
+        } else {
+          helper.run(OP_GEMM_NT, [pc + at * N * 4, N * 4, pa + at * K * 4, K * 4, pb, K * 4, M - at, N, K, acc, 0, theirs]);
+          k.gemmNTStrided(pc, N * 4, pa, K * 4, pb, K * 4, at, N, K, acc, 0, mine);
+        }
         helper.join();
       }
       return finish(out, pc, M * N);
