@@ -212,6 +212,31 @@ describe('wasm backend specifics', () => {
     expectSame(x, ref.addBias(new Float32Array(M * N), out, bias, M, N));
   });
 
+  test('mid-sized GEMMs try one and two threads and keep timing both; results do not depend on it', () => {
+    const M = 64, K = 777, N = 96; // like layer 1 of the MLP: between ADAPT_MIN_WORK and THREAD_MIN_WORK; a shape no other test uses
+    const a = rand(wasm, M * K, 0.2);
+    const b = rand(wasm, K * N);
+    const one = wasm.alloc(M * N);
+    const out = wasm.alloc(M * N);
+    Object.assign(wasm.options, { threads: false });
+    wasm.gemm(one, a, b, M, K, N);
+    Object.assign(wasm.options, { threads: process.env.SCRATCHNET_WASM_THREADS !== '1' });
+    const before = wasm.threadChoices().length;
+    for (let r = 0; r < 12; r++) {
+      wasm.gemm(out, a, b, M, K, N);
+      expectSame(out, one);
+    }
+    if (wasm.options.threads) {
+      const c = wasm.threadChoices();
+      expect(c.length).toBe(before + 1);
+      const last = c[c.length - 1];
+      expect(last.n[0]).toBeGreaterThanOrEqual(4); // warm-up: 4 calls on one thread, then 4 on two
+      expect(last.n[1]).toBeGreaterThanOrEqual(4);
+      expect(last.ms[0]).toBeGreaterThan(0);
+      expect(last.ms[1]).toBeGreaterThan(0);
+    }
+  });
+
   test('buffers too short for the shape are refused', () => {
     expect(() => wasm.gemm(wasm.alloc(5), wasm.alloc(6), wasm.alloc(6), 2, 3, 3)).toThrow(RangeError);
     expect(() => wasm.colSum(wasm.alloc(2), wasm.alloc(6), 2, 3)).toThrow(/out has 2 floats, the shape needs 3/);

@@ -16,6 +16,8 @@
 //  - threads: a GEMM with M·N·K ≥ THREAD_MIN_WORK (2²⁴) is split in two along N (in multiples of
 //    16 columns) or, when N is narrow, along M (multiples of 4 rows); the helper thread takes one
 //    half, or this thread takes it back if the helper has not started it by the time its own is done.
+//    From ADAPT_MIN_WORK (2²¹) up, each shape is timed on one and on two threads and runs on the
+//    faster, re-tried now and then (the answer depends on what else the machine is running).
 
 import * as fs from 'fs';
 import * as path from 'path';
@@ -25,13 +27,31 @@ import { HelperThread, OP_CSR, OP_CSR_ROWS, OP_GEMM, OP_GEMM_NT } from './thread
 import { loadOptimizerKernels } from './optim';
 
 /**
- * Below this M·N·K a GEMM stays on one thread: 2²⁴ (256³; a half then takes ≳ 0.5 ms, so a worker
- * wake-up of ~60 µs is paid back). Every GEMM of the MLP at batch 64 (≤ 6.4M) stays on one core;
- * measured: splitting them was slower at every load we saw (README).
+ * From this M·N·K on a GEMM is always split: 2²⁴ (256³; a half then takes ≳ 0.5 ms, so a worker
+ * wake-up of ~60 µs is paid back). Below ADAPT_MIN_WORK never; in between by measured speed.
  */
 export const THREAD_MIN_WORK = 1 << 24;
 /** At most this fraction of A nonzero → the zero-skipping kernel (measured crossover, README). */
 export const SPARSE_MAX_DENSITY = 0.35;
+/** From this M·N·K up to THREAD_MIN_WORK, one or two threads by measured speed (see choiceFor). */
+export const ADAPT_MIN_WORK = 1 << 21;
+const WARM_UP = 4;
+const BURST = 4;
+const RECENT = 8;
+const sorted = new Float64Array(RECENT);
+const EXPLORE = 32;
+interface Choice {
+  /** Median milliseconds per call of the last RECENT on [one, two] threads, calls made, the last times. */
+  ms: [number, number];
+  n: [number, number];
+  recent: [Float64Array, Float64Array];
+  calls: number;
+  /** Calls between tries of the slower way, the call of the next try, calls left in a try and its way. */
+  explore: number;
+  nextTry: number;
+  burst: number;
+  burstTwo: boolean;
+}
 /** Rows of A compressed at once hold at most this many entries (2 floats each). */
 const CSR_FLOATS = 1 << 18;
 /** Floats of one thread's packed B strip: KC x 16 (KC = 256 in assembly/kernels.ts). */
@@ -75,6 +95,8 @@ export interface WasmBackend extends Backend {
   shutdown(): void;
   /** Split GEMM halves run by the worker, and taken back by this thread because it was not running. */
   readonly threadStats: { worker: number; stolen: number };
+  /** The adaptive thread choices so far: per shape, mean ms on [one, two] threads and calls timed. */
+  threadChoices(): { ms: [number, number]; n: [number, number] }[];
 }
 
 /** Where the built kernels.wasm may be: next to the compiled JS (dist/), or dist/ seen from the sources. */
@@ -184,43 +206,117 @@ function createBackend(module: WasmModule, memory: WasmMemory, k: Kernels): Wasm
     return arr;
   }
 
-  /** Where to cut a GEMM in two, or null to keep it on one thread. */
-  function splitPoint(M: number, N: number, K: number): { cols: boolean; at: number } | null {
-    if (!options.threads || M * N * K < options.threadMinWork) return null;
+  /** Where to cut a GEMM in two: along N in multiples of 16 columns, else along M in multiples of 4 rows. */
+  function splitPoint(M: number, N: number): { cols: boolean; at: number } | null {
     if (N >= 32) return { cols: true, at: Math.max(16, Math.round(N / 32) * 16) };
     if (M >= 8) return { cols: false, at: Math.round(M / 8) * 4 };
     return null;
   }
 
+  // The adaptive thread choice for mid-sized GEMMs (ADAPT_MIN_WORK ≤ M·N·K < threadMinWork, e.g. the
+  // MLP's layer 1 at batch 64): per shape, form and kernel, the median time of the last calls on one
+  // thread and on two; the faster is used, and the other is tried again now and then, so the choice
+  // follows the machine's load. On a busy machine
+  // two threads lose (the helper is woken but gets no core); on a quiet one they win.
+  const choices = new Map<number, Choice>();
+  function choiceFor(work: number, form: number, sparse: boolean, M: number, K: number, N: number): Choice | null {
+    if (!options.threads || work < ADAPT_MIN_WORK || work >= options.threadMinWork) return null;
+    const key = ((Math.imul(M, 73856093) ^ Math.imul(K, 19349663) ^ Math.imul(N, 83492791)) >>> 0) * 8 + form * 2 + (sparse ? 1 : 0);
+    let c = choices.get(key);
+    if (!c) {
+      c = { ms: [0, 0], n: [0, 0], recent: [new Float64Array(RECENT), new Float64Array(RECENT)], calls: 0, explore: EXPLORE, nextTry: 0, burst: 0, burstTwo: false };
+      choices.set(key, c);
+    }
+    return c;
+  }
+  /** Two threads for this call? Big GEMMs always, small never, mid-sized by their record. */
+  function useTwo(work: number, c: Choice | null): boolean {
+    if (!options.threads) return false;
+    if (work >= options.threadMinWork) return true;
+    if (!c) return false;
+    c.calls++;
+    if (c.burst > 0) return c.burstTwo;
+    if (c.n[0] < WARM_UP) return false;
+    if (c.n[1] < WARM_UP) return true;
+    const two = c.ms[1] < c.ms[0];
+    // Try the other way every `explore` calls, BURST calls in a row (the first call of a burst finds
+    // the worker asleep; the next ones show what two threads do in a steady stream). Each time it
+    // loses, wait twice as long before the next try (up to 1024 calls), so a busy machine pays for
+    // two threads only now and then.
+    if (c.calls < c.nextTry) return two;
+    c.burst = BURST;
+    c.burstTwo = !two;
+    return !two;
+  }
+  function record(c: Choice, two: boolean, ms: number): void {
+    const i = two ? 1 : 0;
+    c.n[i]++;
+    if (c.n[i] > 1) {
+      // (the first call of each kind starts the worker or compiles: not counted)
+      // The median of the last 8 calls: a call that lost its core for a time slice (1–2 ms on this
+      // machine) must not decide.
+      const recent = c.recent[i];
+      recent[(c.n[i] - 2) % RECENT] = ms;
+      const m = Math.min(RECENT, c.n[i] - 1);
+      for (let j = 0; j < m; j++) {
+        // insertion sort of ≤ 8 values into the module's scratch array (nothing allocated per call)
+        const x = recent[j];
+        let p = j;
+        while (p > 0 && sorted[p - 1] > x) {
+          sorted[p] = sorted[p - 1];
+          p--;
+        }
+        sorted[p] = x;
+      }
+      c.ms[i] = m % 2 ? sorted[m >> 1] : (sorted[m / 2 - 1] + sorted[m / 2]) / 2;
+    }
+    if (c.burst > 0 && --c.burst === 0) {
+      const won = c.ms[i] < c.ms[1 - i];
+      c.explore = won ? EXPLORE : Math.min(1024, c.explore * 2);
+      c.nextTry = c.calls + c.explore;
+    }
+  }
   /** A·B or Aᵀ·B with A given by strides (lda_i, lda_k), bias fused when given. */
   function product(pc: number, pa: number, ldai: number, ldak: number, pb: number, M: number, K: number, N: number, acc: boolean, pbias: number): void {
-    const ldc = N * 4;
-    const ldb = N * 4;
-    const split = splitPoint(M, N, K);
     let sparse = false;
     if (options.sparse === 'always') sparse = K > 0;
     else if (options.sparse === 'auto' && N >= 16 && K >= 8) sparse = k.countNonzero(pa, M * K) <= options.sparseMaxDensity * M * K;
-    if (sparse) {
-      // A block of rows at a time, so the compressed rows ((rows+2)·4 + 8·nnz bytes) stay ≤ ~2 MiB.
-      const rows = Math.max(1, Math.min(M, Math.floor(CSR_FLOATS / Math.max(1, K))));
-      const csr = scratchAddr(4, rows + 4 + 2 * rows * K);
-      // B bigger than L1 (layer 1's W, 400 KB): add whole rows of B, read front to back, into out's row
-      // (in L1): 15–25% faster there. B in L1 (dz in dW1 = xᵀ·dz): 32 columns at a time in registers.
-      const byRows = K * N * 4 > 65536;
-      const kernel = byRows ? k.csrGemmRows : k.csrGemm;
-      for (let i0 = 0; i0 < M; i0 += rows) {
-        const m = Math.min(rows, M - i0);
-        const ci = pc + i0 * ldc;
-        k.csrBuild(csr, pa + i0 * ldai, ldai, ldak, m, K, ldb);
-        if (split && split.cols) {
-          const at = split.at;
-          helper.run(byRows ? OP_CSR_ROWS : OP_CSR, [ci + at * 4, ldc, csr, m, pb + at * 4, N - at, acc ? 1 : 0, pbias ? pbias + at * 4 : 0]);
-          kernel(ci, ldc, csr, m, pb, at, acc ? 1 : 0, pbias);
-          helper.join();
-        } else kernel(ci, ldc, csr, m, pb, N, acc ? 1 : 0, pbias);
-      }
-      return;
+    const work = M * N * K;
+    const c = choiceFor(work, ldak === 4 ? 0 : 1, sparse, M, K, N);
+    const two = useTwo(work, c);
+    const split = two ? splitPoint(M, N) : null;
+    const t0 = c ? performance.now() : 0;
+    if (sparse) sparseProduct(pc, pa, ldai, ldak, pb, M, K, N, acc, pbias, split);
+    else denseProduct(pc, pa, ldai, ldak, pb, M, K, N, acc, pbias, split);
+    if (c) record(c, split !== null, performance.now() - t0);
+  }
+
+  function sparseProduct(pc: number, pa: number, ldai: number, ldak: number, pb: number, M: number, K: number, N: number, acc: boolean, pbias: number, split: { cols: boolean; at: number } | null): void {
+    const ldc = N * 4;
+    const ldb = N * 4;
+    // A block of rows at a time, so the compressed rows ((rows+2)·4 + 8·nnz bytes) stay ≤ ~2 MiB.
+    const rows = Math.max(1, Math.min(M, Math.floor(CSR_FLOATS / Math.max(1, K))));
+    const csr = scratchAddr(4, rows + 4 + 2 * rows * K);
+    // B bigger than L1 (layer 1's W, 400 KB): add whole rows of B, read front to back, into out's row
+    // (in L1): 15–25% faster there. B in L1 (dz in dW1 = xᵀ·dz): 32 columns at a time in registers.
+    const byRows = K * N * 4 > 65536;
+    const kernel = byRows ? k.csrGemmRows : k.csrGemm;
+    for (let i0 = 0; i0 < M; i0 += rows) {
+      const m = Math.min(rows, M - i0);
+      const ci = pc + i0 * ldc;
+      k.csrBuild(csr, pa + i0 * ldai, ldai, ldak, m, K, ldb);
+      if (split && split.cols) {
+        const at = split.at;
+        helper.run(byRows ? OP_CSR_ROWS : OP_CSR, [ci + at * 4, ldc, csr, m, pb + at * 4, N - at, acc ? 1 : 0, pbias ? pbias + at * 4 : 0]);
+        kernel(ci, ldc, csr, m, pb, at, acc ? 1 : 0, pbias);
+        helper.join();
+      } else kernel(ci, ldc, csr, m, pb, N, acc ? 1 : 0, pbias);
     }
+  }
+
+  function denseProduct(pc: number, pa: number, ldai: number, ldak: number, pb: number, M: number, K: number, N: number, acc: boolean, pbias: number, split: { cols: boolean; at: number } | null): void {
+    const ldc = N * 4;
+    const ldb = N * 4;
     const mine = scratchAddr(5, PANEL);
     if (!split) {
       k.gemmStrided(pc, ldc, pa, ldai, ldak, pb, ldb, M, N, K, acc ? 1 : 0, pbias, mine);
@@ -246,6 +342,7 @@ function createBackend(module: WasmModule, memory: WasmMemory, k: Kernels): Wasm
     free: (buf: Float32Array) => heap.free(buf),
     shutdown: () => helper.shutdown(),
     threadStats: helper.stats,
+    threadChoices: () => [...choices.values()].map((c) => ({ ms: [c.ms[0], c.ms[1]] as [number, number], n: [c.n[0], c.n[1]] as [number, number] })),
 
     gemm(out: Buffer, a: ReadBuffer, b: ReadBuffer, M: number, K: number, N: number, accumulate = false): Buffer {
       const pa = inAddr(a, M * K, 1, 'a');
@@ -268,7 +365,10 @@ function createBackend(module: WasmModule, memory: WasmMemory, k: Kernels): Wasm
       const pb = inAddr(b, N * K, 2, 'b');
       const pc = outAddr(out, M * N, accumulate);
       const acc = accumulate ? 1 : 0;
-      const split = splitPoint(M, N, K);
+      const work = M * N * K;
+      const c = choiceFor(work, 2, false, M, K, N);
+      const split = useTwo(work, c) ? splitPoint(M, N) : null;
+      const t0 = c ? performance.now() : 0;
       const mine = scratchAddr(5, PANEL);
       if (!split) k.gemmNTStrided(pc, N * 4, pa, K * 4, pb, K * 4, M, N, K, acc, 0, mine);
       else {
@@ -284,6 +384,7 @@ function createBackend(module: WasmModule, memory: WasmMemory, k: Kernels): Wasm
         }
         helper.join();
       }
+      if (c) record(c, split !== null, performance.now() - t0);
       return finish(out, pc, M * N);
     },
 

@@ -4,9 +4,9 @@
 // Handshake, through a control block of Int32s in page 0 of the shared memory (no postMessage per
 // call, which costs tens of µs): this thread writes the arguments, bumps SEQ and notifies; the
 // worker runs the kernel, stores SEQ into DONE (or -SEQ on failure) and notifies. Both sides spin
-// briefly (~0.1 ms) before sleeping in Atomics.wait: a futex wake-up on this VM costs ~60 µs per
-// round trip while a spinning partner answers in ~1 µs (measured, see the README). Only GEMMs big
-// enough that a half lasts well over those 60 µs are split (THREAD_MIN_WORK in ./index.ts).
+// before sleeping in Atomics.wait: a futex wake-up on this VM costs ~60 µs per round trip while a
+// spinning partner answers in ~1 µs (measured, see the README). Which GEMMs are split is decided
+// in ./index.ts (THREAD_MIN_WORK, and by measured speed from ADAPT_MIN_WORK).
 //
 // Work stealing: posting job s sets CLAIM = s (open). The worker must claim it (compare-exchange
 // s → −s) before it reads the arguments; a worker that wakes late for an older job cannot claim the
@@ -37,10 +37,11 @@ export const OP_GEMM_NT = 2;
 export const OP_CSR = 3;
 export const OP_CSR_ROWS = 4;
 const OP_EXIT = 9;
-// Atomics.load iterations of a spin-wait: ~5–8 ns each here, so 20k ≈ 0.1–0.16 ms. Short on
-// purpose: on a shared 2-core machine a spinning thread takes the core another process (or our
-// own other half) needs.
-const SPIN_WORKER = 20_000;
+// Atomics.load iterations of a spin-wait: ~5–8 ns each here. The worker spins ~1 ms after a job,
+// long enough to stay awake from one split GEMM of a training step to the next (an MLP batch at 64
+// is ~1 ms); when splits stop paying (index.ts times them), jobs stop and it sleeps. The main
+// thread spins ~0.1 ms for the worker's half before sleeping.
+const SPIN_WORKER = 150_000;
 const SPIN_MAIN = 20_000;
 const TIMEOUT_MS = 20_000;
 
