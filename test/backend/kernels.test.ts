@@ -237,6 +237,29 @@ describe('wasm backend specifics', () => {
     }
   });
 
+  test('where worker threads cannot start, split GEMMs run whole on the calling thread', () => {
+    jest.isolateModules(() => {
+      jest.doMock('worker_threads', () => ({
+        Worker: function NoWorker() {
+          throw new Error('no threads here');
+        },
+      }));
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const fresh = (require('../../lib/backend/wasm') as typeof import('../../lib/backend/wasm')).loadWasmBackend();
+      fresh.options.threadMinWork = 1;
+      const M = 40, K = 50, N = 60;
+      const a = rand(fresh, M * K);
+      const b = rand(fresh, K * N);
+      const out = fresh.alloc(M * N);
+      fresh.gemm(out, a, b, M, K, N);
+      const want = ref.gemm(new Float32Array(M * N), Float32Array.from(a), Float32Array.from(b), M, K, N);
+      expectClose(out, want, ref.gemm(new Float32Array(M * N), abs(a), abs(b), M, K, N), K, 'gemm without threads');
+      expect(fresh.threadStats.stolen + fresh.threadStats.worker).toBe(0);
+      fresh.shutdown();
+    });
+    jest.dontMock('worker_threads');
+  });
+
   test('buffers too short for the shape are refused', () => {
     expect(() => wasm.gemm(wasm.alloc(5), wasm.alloc(6), wasm.alloc(6), 2, 3, 3)).toThrow(RangeError);
     expect(() => wasm.colSum(wasm.alloc(2), wasm.alloc(6), 2, 3)).toThrow(/out has 2 floats, the shape needs 3/);

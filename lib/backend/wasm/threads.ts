@@ -85,6 +85,10 @@ export class HelperThread {
   private pending = false;
   private readonly args: number[] = [];
   private op = 0;
+  /** Worker threads could not be started here; `local` marks a job left for join() to run. */
+  private unavailable = false;
+  private failures = 0;
+  private local = false;
   /** Jobs the worker ran, jobs this thread took back (for the benchmarks and tests). */
   readonly stats = { worker: 0, stolen: 0 };
 
@@ -100,15 +104,24 @@ export class HelperThread {
   /** Starts the kernel `op` with up to 13 integer arguments on the helper thread. */
   run(op: number, args: readonly number[]): void {
     if (this.pending) throw new Error('wasm helper thread: run() while a job is pending');
-    if (!this.worker) this.start();
-    const ctl = this.ctl;
-    ctl[OP] = op;
     this.op = op;
     this.args.length = 0;
-    for (let i = 0; i < args.length; i++) {
-      ctl[ARGS + i] = args[i]; // addresses ≥ 2³¹ wrap to the same i32 bits
-      this.args.push(args[i]);
+    for (let i = 0; i < args.length; i++) this.args.push(args[i]);
+    if (!this.worker && !this.unavailable) {
+      try {
+        this.start();
+      } catch {
+        this.unavailable = true; // no worker threads here: every job runs on this thread
+      }
     }
+    if (this.unavailable) {
+      this.pending = true;
+      this.local = true;
+      return;
+    }
+    const ctl = this.ctl;
+    ctl[OP] = op;
+    for (let i = 0; i < args.length; i++) ctl[ARGS + i] = args[i]; // addresses ≥ 2³¹ wrap to the same i32 bits
     this.seq = this.seq >= 0x3fffffff ? 1 : this.seq + 1;
     this.pending = true;
     Atomics.store(ctl, CLAIM, this.seq);
@@ -120,6 +133,11 @@ export class HelperThread {
   join(): void {
     if (!this.pending) return;
     this.pending = false;
+    if (this.local) {
+      this.local = false;
+      this.runLocal(this.op, this.args);
+      return;
+    }
     const ctl = this.ctl;
     const seq = this.seq;
     if (Atomics.compareExchange(ctl, CLAIM, seq, 0) === seq) {
@@ -173,6 +191,8 @@ export class HelperThread {
     w.unref();
     w.on('error', () => {
       if (this.worker === w) this.worker = null;
+      // A worker that cannot even start (twice) will not start later: stop trying.
+      if (++this.failures >= 2) this.unavailable = true;
     });
     this.worker = w;
   }
