@@ -294,7 +294,7 @@ export function scratchnetPhases(backend: string, data: MlpData, batchSize: numb
   const trainStep = (x: Tensor, y: Tensor, m: Sequential) => {
     const B = x.rows;
     let t0 = now();
-    if (!be.optimizerKernels?.zero(m.grads)) m.grads.fill(0);
+    if (!be.stepKernels?.zero(m.grads)) m.grads.fill(0);
     let t1 = now();
     t.optimizer += t1 - t0;
     const out = m.forward(x, { training: true });
@@ -307,7 +307,7 @@ export function scratchnetPhases(backend: string, data: MlpData, batchSize: numb
     m.backward(dOut);
     t0 = now();
     t.backward += t0 - t1;
-    const gradNorm = Math.sqrt(be.optimizerKernels?.sumSquares(m.grads) ?? sumSquares(m.grads));
+    const gradNorm = Math.sqrt(be.stepKernels?.sumSquares(m.grads) ?? sumSquares(m.grads));
     t1 = now();
     t.gradNorm += t1 - t0;
     opt.step(m.params, m.grads, m.decay);

@@ -64,6 +64,19 @@ export function sumSquares(x: Readonly<Float32Array>, n: number = x.length): num
 
 /** The index and value of the first non-finite entry of x, or null when all are finite. */
 export function findNonFinite(x: Readonly<Float32Array>, n: number = x.length): { index: number; value: number } | null {
+  // Fast pass: NaN and ±Infinity survive addition (and a float64 sum of float32 values cannot
+  // overflow: n · 3.4e38 ≪ 1.8e308), so a finite sum proves every entry finite at one add each.
+  // Four partial sums, so the adds do not wait on each other's latency (~4x faster).
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  const n4 = n - (n % 4);
+  for (let i = 0; i < n4; i += 4) {
+    s0 += x[i];
+    s1 += x[i + 1];
+    s2 += x[i + 2];
+    s3 += x[i + 3];
+  }
+  for (let i = n4; i < n; i++) s0 += x[i];
+  if (Number.isFinite(s0 + s1 + s2 + s3)) return null;
   for (let i = 0; i < n; i++) {
     // x − x is NaN exactly for NaN and ±Infinity: one test instead of two.
     if (x[i] - x[i] !== 0) return { index: i, value: x[i] };

@@ -52,24 +52,30 @@ export interface Backend {
   colSum(out: Buffer, x: ReadBuffer, M: number, N: number, accumulate?: boolean): Buffer;
 
   /**
-   * Optional fused optimizer steps over this backend's memory (the wasm backend has them). The
-   * optimizers in lib/optimizers use them when given the model's backend, else their own loops.
+   * Optional kernels for the rest of a training step (the wasm backend has them): fused optimizer
+   * updates, gradient zeroing and norm, ReLU. Callers fall back to their own loops without them.
+   * (In V8 a JS loop over a view of shared wasm memory is several times slower than over a plain
+   * array, so these pay even though each is a single pass.)
    */
-  optimizerKernels?: OptimizerKernels | null;
+  stepKernels?: StepKernels | null;
 }
 
 /**
- * Optimizer steps as kernels: each applies its rule to all n = params.length values and returns
+ * Training-step kernels. The optimizer steps each apply their rule to all n = params.length values and returns
  * true, or returns false (having done nothing) when a buffer is not in the backend's memory.
  * The rules are those of lib/optimizers/<name>.ts, with g = grads + weightDecay·decay·params.
  */
-export interface OptimizerKernels {
+export interface StepKernels {
   /** Adam, or Nadam when nadam; c1 = 1 − β1ᵗ and c2 = 1 − β2ᵗ. */
   adam(params: Buffer, grads: ReadBuffer, decay: ReadBuffer, m: Buffer, v: Buffer,
     h: { lr: number; beta1: number; beta2: number; epsilon: number; weightDecay: number; c1: number; c2: number; nadam: boolean }): boolean;
   rmsprop(params: Buffer, grads: ReadBuffer, decay: ReadBuffer, v: Buffer, h: { lr: number; beta: number; epsilon: number; weightDecay: number }): boolean;
   /** Momentum u ← γu + ηg, w ← w − u; with u null, plain SGD w ← w − ηg. */
   momentum(params: Buffer, grads: ReadBuffer, decay: ReadBuffer, u: Buffer | null, h: { lr: number; gamma: number; weightDecay: number }): boolean;
+  /** y (n) = max(0, x); false when a buffer is not in the backend's memory. */
+  relu(y: Buffer, x: ReadBuffer, n: number): boolean;
+  /** dx (n) = dy where y > 0, else 0. */
+  reluBackward(dx: Buffer, dy: ReadBuffer, y: ReadBuffer, n: number): boolean;
   /** x = 0 (clearing gradients); false when x is not in the backend's memory. */
   zero(x: Buffer): boolean;
   /** Σ x² (float64 accumulation), or null when x is not in the backend's memory. */

@@ -166,7 +166,7 @@ export class Sequential {
     const { optimizer, loss } = this.requireCompiled();
     const B = x.rows;
     optimizer.lookahead?.(this.params);
-    if (!this.backend.optimizerKernels?.zero(this.grads)) this.grads.fill(0);
+    if (!this.backend.stepKernels?.zero(this.grads)) this.grads.fill(0);
     const out = this.forward(x, { training: true });
     const C = out.cols;
     this.checkTargets(y, B, C);
@@ -194,7 +194,7 @@ export class Sequential {
     }
     if (!Number.isFinite(value)) throw new DivergenceError(value, optimizer);
     this.backward(dOut, from);
-    const gradNorm = Math.sqrt(this.backend.optimizerKernels?.sumSquares(this.grads) ?? sumSquares(this.grads));
+    const gradNorm = Math.sqrt(this.backend.stepKernels?.sumSquares(this.grads) ?? sumSquares(this.grads));
     optimizer.step(this.params, this.grads, this.decay);
     return { loss: value, size: B, gradNorm, correct: this.countCorrect(out, y) };
   }

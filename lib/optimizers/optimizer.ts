@@ -3,7 +3,7 @@
 // The model hands an optimizer three flat buffers of n floats (params, grads, decay multipliers), so a
 // step is one loop over n and an optimizer never knows which layer a float belongs to.
 
-import type { Backend, OptimizerKernels } from '../backend';
+import type { Backend, StepKernels } from '../backend';
 
 /** Hyperparameters, Keras/assignment names. Each optimizer reads the ones it uses. */
 export interface OptimizerConfig {
@@ -99,7 +99,7 @@ export abstract class BaseOptimizer implements Optimizer {
   private steps = 0;
   private backend: Backend | null = null;
   /** The backend's fused steps (wasm SIMD), or null: the subclass's own loop runs. */
-  protected kernels: OptimizerKernels | null = null;
+  protected kernels: StepKernels | null = null;
   /** n fixed by the first step (or look-ahead); -1 before. */
   private size = -1;
 
@@ -112,7 +112,7 @@ export abstract class BaseOptimizer implements Optimizer {
 
   useBackend(backend: Backend): void {
     this.backend = backend;
-    this.kernels = backend.optimizerKernels ?? null;
+    this.kernels = backend.stepKernels ?? null;
   }
 
   /** A zeroed slot of n floats, in the backend's memory when there is one (so its kernels can use it). */

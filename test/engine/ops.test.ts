@@ -33,6 +33,10 @@ describe('softmax and log-softmax', () => {
   test('findNonFinite', () => {
     expect(findNonFinite(Float32Array.from([1, 2, 3]))).toBeNull();
     expect(findNonFinite(Float32Array.from([1, -Infinity, NaN]))).toEqual({ index: 1, value: -Infinity });
+    // +Infinity and −Infinity in different partial sums, and a NaN in the tail after the last group of 4.
+    expect(findNonFinite(Float32Array.from([1, Infinity, 2, 3, -Infinity, 0, 0, 0]))).toEqual({ index: 1, value: Infinity });
+    expect(findNonFinite(Float32Array.from([1, 2, 3, 4, 5, 6, NaN]))?.index).toBe(6);
+    expect(findNonFinite(Float32Array.from([3e38, 3e38, 3e38, 3e38, 3e38]))).toBeNull(); // large but finite
   });
 });
 

@@ -24,7 +24,7 @@ import * as path from 'path';
 import type { Backend, Buffer, ReadBuffer } from '../backend';
 import { WasmHeap, wasmApi, MAX_PAGES, type WasmMemory, type WasmModule } from './memory';
 import { HelperThread, OP_CSR, OP_CSR_ROWS, OP_GEMM, OP_GEMM_NT } from './threads';
-import { loadOptimizerKernels } from './optim';
+import { loadStepKernels } from './step';
 
 /**
  * From this M·N·K on a GEMM is always split: 2²⁴ (256³; a half then takes ≳ 0.5 ms, so a worker
@@ -124,7 +124,7 @@ export function loadWasmBackend(): WasmBackend {
     const memory = new wasmApi.Memory({ initial: 32, maximum: MAX_PAGES, shared: true });
     const exports = new wasmApi.Instance(module, { env: { memory, abort: () => { throw new Error('wasm abort'); } } }).exports;
     instance = createBackend(module, memory, exports as unknown as Kernels);
-    instance.optimizerKernels = loadOptimizerKernels(instance.heap);
+    instance.stepKernels = loadStepKernels(instance.heap);
     return instance;
   } catch (e) {
     loadError = new Error(`wasm backend unavailable: ${(e as Error).message}`);

@@ -1,4 +1,4 @@
-// The wasm backend's fused optimizer steps (assembly/optim.ts) against the NumPy fixture, exactly
+// The wasm backend's fused optimizer steps (assembly/step.ts) against the NumPy fixture, exactly
 // as the TypeScript loops are tested (test/optimizers/harness.ts), plus the fallback for buffers
 // outside wasm memory and the float64-accumulated sum of squares.
 
@@ -29,7 +29,7 @@ function runInWasm(opt: Optimizer): number[][] {
 }
 
 test('the kernels are loaded', () => {
-  expect(wasm.optimizerKernels).toBeTruthy();
+  expect(wasm.stepKernels).toBeTruthy();
 });
 
 describe.each(['sgd', 'momentum', 'rmsprop', 'adam', 'nadam', 'nag'])('%s in wasm memory matches the NumPy fixture', (name) => {
@@ -42,12 +42,12 @@ describe.each(['sgd', 'momentum', 'rmsprop', 'adam', 'nadam', 'nag'])('%s in was
 });
 
 test('the kernel path really runs: a spy sees every adam step, and plain arrays fall back to the loop', () => {
-  const k = wasm.optimizerKernels!;
+  const k = wasm.stepKernels!;
   let calls = 0;
   let accepted = 0;
   const spy = { ...k, adam: (...args: Parameters<typeof k.adam>) => { calls++; const ok = k.adam(...args); if (ok) accepted++; return ok; } };
   const opt = createOptimizer('adam', {});
-  opt.useBackend?.({ ...wasm, optimizerKernels: spy });
+  opt.useBackend?.({ ...wasm, stepKernels: spy });
   runInWasm(opt);
   expect([calls, accepted]).toEqual([problem.steps, problem.steps]);
   // Plain Float32Arrays: the kernel declines, the TypeScript loop does the step.
@@ -62,9 +62,9 @@ test('sumSquares in wasm equals the float64 loop, at every length mod 4', () => 
   for (const n of [0, 1, 3, 4, 5, 1001]) {
     const x = wasm.alloc(n);
     for (let i = 0; i < n; i++) x[i] = Math.sin(i) * 3;
-    expect(wasm.optimizerKernels!.sumSquares(x)).toBeCloseTo(sumSquares(x), 9);
+    expect(wasm.stepKernels!.sumSquares(x)).toBeCloseTo(sumSquares(x), 9);
   }
-  expect(wasm.optimizerKernels!.sumSquares(new Float32Array(4))).toBeNull();
+  expect(wasm.stepKernels!.sumSquares(new Float32Array(4))).toBeNull();
 });
 
 test('a model on the wasm backend takes the fused path on every step (params, grads, decay and slots all in wasm memory)', () => {
@@ -72,17 +72,17 @@ test('a model on the wasm backend takes the fused path on every step (params, gr
   const before = getBackend().name;
   setBackend('wasm');
   try {
-    const k = wasm.optimizerKernels!;
+    const k = wasm.stepKernels!;
     let accepted = 0;
     const spy = { ...k, adam: (...args: Parameters<typeof k.adam>) => { const ok = k.adam(...args); if (ok) accepted++; return ok; } };
     const model = new Sequential([new Dense({ units: 8, activation: 'relu' }), new Dense({ units: 3 })], { inputShape: [5], seed: 1 });
     model.build();
-    const saved = wasm.optimizerKernels;
-    wasm.optimizerKernels = spy;
+    const saved = wasm.stepKernels;
+    wasm.stepKernels = spy;
     try {
       model.compile({ optimizer: 'adam', loss: 'softmax_cross_entropy' });
     } finally {
-      wasm.optimizerKernels = saved;
+      wasm.stepKernels = saved;
     }
     const x = new Tensor(Float32Array.from({ length: 40 }, (_, i) => Math.sin(i)), [8, 5]);
     model.fit(x, Uint8Array.from([0, 1, 2, 0, 1, 2, 0, 1]), { epochs: 3, batchSize: 4 });
@@ -90,4 +90,25 @@ test('a model on the wasm backend takes the fused path on every step (params, gr
   } finally {
     setBackend(before);
   }
+});
+
+test('relu and its backward in wasm equal the definition, at every length mod 4, including in place', () => {
+  const k = wasm.stepKernels!;
+  for (const n of [1, 3, 4, 7, 64]) {
+    const x = wasm.alloc(n);
+    const dy = wasm.alloc(n);
+    for (let i = 0; i < n; i++) {
+      x[i] = (i % 3) - 1 + 0.25 * Math.sin(i); // negatives, positives and exact zeros' neighbours
+      dy[i] = Math.cos(i);
+    }
+    const y = wasm.alloc(n);
+    expect(k.relu(y, x, n)).toBe(true);
+    expect(Array.from(y)).toEqual(Array.from(x, (v) => Math.max(0, v)));
+    const dx = wasm.alloc(n);
+    expect(k.reluBackward(dx, dy, y, n)).toBe(true);
+    expect(Array.from(dx)).toEqual(Array.from(dy, (v, i) => (y[i] > 0 ? v : 0)));
+    expect(k.relu(x, x, n)).toBe(true);
+    expect(Array.from(x)).toEqual(Array.from(y));
+  }
+  expect(k.relu(new Float32Array(4), wasm.alloc(4), 4)).toBe(false);
 });

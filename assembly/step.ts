@@ -1,7 +1,8 @@
-// The optimizer steps and the gradient norm as WebAssembly SIMD loops, on the wasm backend's
+// The parts of a training step outside the GEMMs — optimizer updates, gradient zeroing and norm,
+// ReLU — as WebAssembly SIMD loops, on the wasm backend's
 // shared memory (this module imports it; it has no data of its own). Each is the same rule as its
 // TypeScript file in lib/optimizers/, written with f32x4 lanes; the JS loops stay the reference
-// and the fallback, and test/backend/optim.test.ts checks the two agree.
+// and the fallback, and test/backend/step.test.ts checks the two agree.
 //
 // Pointers are byte addresses of Float32Arrays of n floats: p params, g grads, d decay multipliers,
 // and the optimizer's slots. g_eff = g + wd·d·p, the coupled L2 decay of every rule.
@@ -116,4 +117,33 @@ export function sumSquares(x: usize, n: i32): f64 {
     total += v * v;
   }
   return total;
+}
+
+/** y (n) = max(0, x); y may alias x. */
+export function relu(y: usize, x: usize, n: i32): void {
+  const zero = f32x4.splat(0);
+  const n4 = n & ~3;
+  for (let i = 0; i < n4; i += 4) {
+    const o = (<usize>i) << 2;
+    v128.store(y + o, f32x4.max(v128.load(x + o), zero));
+  }
+  for (let i = n4; i < n; i++) {
+    const o = (<usize>i) << 2;
+    const v = load<f32>(x + o);
+    store<f32>(y + o, v > 0 ? v : 0);
+  }
+}
+
+/** dx (n) = dy where y > 0, else 0 (y = relu(x)). */
+export function reluBackward(dx: usize, dy: usize, y: usize, n: i32): void {
+  const zero = f32x4.splat(0);
+  const n4 = n & ~3;
+  for (let i = 0; i < n4; i += 4) {
+    const o = (<usize>i) << 2;
+    v128.store(dx + o, v128.and(v128.load(dy + o), f32x4.gt(v128.load(y + o), zero)));
+  }
+  for (let i = n4; i < n; i++) {
+    const o = (<usize>i) << 2;
+    store<f32>(dx + o, load<f32>(y + o) > 0 ? load<f32>(dy + o) : 0);
+  }
 }

@@ -1,11 +1,11 @@
-// The optimizer steps and the gradient norm in WebAssembly SIMD (assembly/optim.ts, built to
-// optim.wasm next to this file), instantiated on the wasm backend's own shared memory. Each call
+// The training-step kernels (optimizer steps, gradient zeroing and norm, ReLU) in WebAssembly SIMD (assembly/step.ts, built to
+// step.wasm next to this file), instantiated on the wasm backend's own shared memory. Each call
 // returns false (or null) when a buffer is not in that memory, and the caller runs its own
 // TypeScript loop instead — so plain Float32Arrays always work.
 
 import * as fs from 'fs';
 import * as path from 'path';
-import type { OptimizerKernels } from '../backend';
+import type { StepKernels } from '../backend';
 import { wasmApi, type WasmHeap } from './memory';
 
 interface Exports {
@@ -14,11 +14,13 @@ interface Exports {
   momentum(p: number, g: number, d: number, u: number, n: number, lr: number, gamma: number, wd: number): void;
   sumSquares(x: number, n: number): number;
   zero(x: number, n: number): void;
+  relu(y: number, x: number, n: number): void;
+  reluBackward(dx: number, dy: number, y: number, n: number): void;
 }
 
-/** Loads optim.wasm on the heap's memory; null when it is not built (the JS loops then run). */
-export function loadOptimizerKernels(heap: WasmHeap): OptimizerKernels | null {
-  const file = [path.join(__dirname, 'optim.wasm'), path.resolve(__dirname, '../../../dist/lib/backend/wasm/optim.wasm')].find((f) => fs.existsSync(f));
+/** Loads step.wasm on the heap's memory; null when it is not built (the JS loops then run). */
+export function loadStepKernels(heap: WasmHeap): StepKernels | null {
+  const file = [path.join(__dirname, 'step.wasm'), path.resolve(__dirname, '../../../dist/lib/backend/wasm/step.wasm')].find((f) => fs.existsSync(f));
   if (!file || !wasmApi) return null;
   const module = new wasmApi.Module(fs.readFileSync(file));
   const k = new wasmApi.Instance(module, { env: { memory: heap.memory } }).exports as unknown as Exports;
@@ -51,6 +53,18 @@ export function loadOptimizerKernels(heap: WasmHeap): OptimizerKernels | null {
       const a = addresses(params.length, params, grads, decay, ...(u ? [u] : []));
       if (!a) return false;
       k.momentum(a[0], a[1], a[2], u ? a[3] : 0, params.length, h.lr, h.gamma, h.weightDecay);
+      return true;
+    },
+    relu(y, x, n) {
+      const a = addresses(n, y, x);
+      if (!a) return false;
+      k.relu(a[0], a[1], n);
+      return true;
+    },
+    reluBackward(dx, dy, y, n) {
+      const a = addresses(n, dx, dy, y);
+      if (!a) return false;
+      k.reluBackward(a[0], a[1], a[2], n);
       return true;
     },
     zero(x) {
