@@ -118,6 +118,8 @@ function machineInfo() {
     cores: cpus().length,
     node: process.version,
     commit: git.status === 0 ? git.stdout.trim() + (dirty.stdout.trim() ? ' (+ uncommitted changes)' : '') : 'unknown',
+    /** Tracked files with uncommitted changes when the run started (others work in the same tree). */
+    uncommitted: dirty.status === 0 ? dirty.stdout.split('\n').map((l) => l.slice(3).trim()).filter(Boolean) : [],
     loadavg: loadavg().map((x) => +x.toFixed(2)),
   };
 }
@@ -475,7 +477,7 @@ export function markdownReport(r: BenchResult): string {
   const out: string[] = [];
   const np = r.blas.numpy ?? r.blas['gemm numpy'] ?? {};
   const args = r.command.replace(/^node dist\/bench\/run\.js\s*/, '');
-  out.push(`Measured ${r.date.slice(0, 16).replace('T', ' ')} UTC with \`${args ? `npm run bench -- ${args}` : 'npm run bench'}\` at commit ${r.machine.commit}: ${r.machine.cpu}, ${r.machine.cores} cores, Node ${r.machine.node.replace(/^v/, '')}, NumPy ${np.numpy ?? '?'} with ${np.blas ?? '?'} (OpenBLAS core ${np.corename ?? '?'}). Load average ${r.machine.loadavg.join(' / ')} at the start and ${(r.machine.loadavgEnd ?? []).join(' / ')} at the end: other developers' jobs shared the 2 cores.`);
+  out.push(`Measured ${r.date.slice(0, 16).replace('T', ' ')} UTC with \`${args ? `npm run bench -- ${args}` : 'npm run bench'}\` at commit ${r.machine.commit}: ${r.machine.cpu}, ${r.machine.cores} cores, Node ${r.machine.node.replace(/^v/, '')}, NumPy ${np.numpy ?? '?'} with ${np.blas ?? '?'} (OpenBLAS core ${np.corename ?? '?'}). Load average (1 / 5 / 15 min) ${r.machine.loadavg.join(' / ')} at the start and ${(r.machine.loadavgEnd ?? []).join(' / ')} at the end (the cores are shared with other developers' jobs).${r.machine.uncommitted?.length ? ` Uncommitted files in the tree: ${r.machine.uncommitted.join(', ')}.` : ''}`);
   if (r.mlp) {
     const s = r.mlp.summary;
     const impls = [...new Set(s.map((x) => x.impl))];
