@@ -69,6 +69,18 @@ function allIntegers(values: Iterable<number>): boolean {
   return true;
 }
 
+/**
+ * Axis settings for integer x values (epochs, steps): whole-number labels only. Over a short range vega would
+ * still place ticks at halves and 'd' would print them rounded ("1 2 2" for two epochs), so up to a dozen
+ * values every integer is listed; beyond that tickMinStep keeps vega's ticks on whole numbers.
+ */
+function integerAxis(xs: number[]): Record<string, unknown> {
+  const lo = Math.min(...xs);
+  const hi = Math.max(...xs);
+  if (hi - lo > 12) return { tickMinStep: 1, format: 'd' };
+  return { values: Array.from({ length: hi - lo + 1 }, (_, i) => lo + i), format: 'd' };
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Line chart
 
@@ -213,7 +225,7 @@ export function lineChart(opts: LineChartOptions): Spec {
           type: 'quantitative',
           title: opts.xLabel ?? null,
           scale: { zero: false, nice: false, padding: 6 }, // padding: end points are not cut by the frame
-          axis: xInt ? { tickMinStep: 1, format: 'd' } : {},
+          axis: xInt ? integerAxis(rows[p].map((r) => r.x)) : {},
         },
         y: {
           field: 'y',

@@ -67,6 +67,21 @@ describe('charts render to PNG and SVG', () => {
     expect(svg).toContain('stroke-dasharray="7,4"'); // the validation line is dashed
   });
 
+  test('lineChart: integer x labels only whole numbers, each once, however few the epochs', async () => {
+    const xLabels = async (n: number): Promise<string[]> => {
+      const x = Array.from({ length: n }, (_, i) => i + 1);
+      const { svg } = await renderVegaLite(lineChart({ title: 'T', xLabel: 'Epoch', series: [{ name: 's', x, y: x.map((v) => 1 / v) }] }));
+      const texts = [...svg.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]);
+      return texts.slice(0, texts.indexOf('Epoch')); // the x axis is drawn first: its labels, then its title
+    };
+    expect(await xLabels(2)).toEqual(['1', '2']); // vega alone would label 1, 1.5→"2", 2
+    expect(await xLabels(3)).toEqual(['1', '2', '3']);
+    const many = await xLabels(25);
+    expect(many.length).toBeGreaterThan(4);
+    for (const l of many) expect(l).toMatch(/^\d+$/);
+    expect(new Set(many).size).toBe(many.length);
+  });
+
   test('lineChart: log scale with six series, default colours', async () => {
     const names = ['SGD', 'Momentum', 'Nesterov', 'RMSProp', 'Adam', 'Nadam'];
     const x = Array.from({ length: 50 }, (_, i) => i * 10);
