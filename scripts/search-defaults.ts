@@ -1,16 +1,19 @@
 // How train's defaults were chosen (the assignment asks that they be the best configuration found):
-// a two-stage search on Fashion-MNIST, judged on the validation split only (10% of train, seeded);
-// the test set is never looked at here. Stage 1 trains every candidate for a few epochs; stage 2
-// trains the best three for longer. Results go to docs/search-defaults.json.
+// a staged search on Fashion-MNIST, judged on the validation split only (10% of train, seeded); this
+// script never touches the test set. Stage 1 trains every candidate for a few epochs; stage 2 trains
+// the best three for longer; refinement stages vary the best so far. Results go to docs/search-defaults.json.
 //
 //   npm run build && node dist/scripts/search-defaults.js [stage1Epochs=5] [stage2Epochs=15]
 //   node dist/scripts/search-defaults.js stage3
+//   node dist/scripts/search-defaults.js stage4
 
 import { DEFAULT_CONFIG, loadAssignmentData, trainAssignment, type AssignmentConfig } from '../lib/experiments/assignment';
 import { readFileSync } from 'node:fs';
 import { writeFileAtomic } from '../lib/util/fs';
 
-const base: AssignmentConfig = { ...DEFAULT_CONFIG, dataset: 'fashion_mnist', seed: 1 };
+// Stages 1-2 ran from the defaults of the time (10 epochs, no weight decay); pin what they assumed, so
+// that moving DEFAULT_CONFIG to the search's result does not change the search.
+const base: AssignmentConfig = { ...DEFAULT_CONFIG, dataset: 'fashion_mnist', seed: 1, weight_decay: 0 };
 
 const candidates: Partial<AssignmentConfig>[] = [
   // The seed's reported best (88.8% after its 500-run sweep): sigmoid, random init, Adam.
@@ -42,21 +45,34 @@ function run(cfgs: AssignmentConfig[], data: ReturnType<typeof loadAssignmentDat
   return rows.sort((a, b) => b.val_accuracy - a.val_accuracy);
 }
 
-// Stage 3 (run after stages 1–2 with `stage3` as the first argument): the stage-2 winner overfits
-// (train 0.93 vs validation 0.89 at 15 epochs), so try L2 weight decay, width and a longer schedule.
-const stage3Candidates: Partial<AssignmentConfig>[] = [
-  { num_layers: 3, hidden_size: 256, weight_decay: 1e-4, epochs: 20 },
-  { num_layers: 3, hidden_size: 512, weight_decay: 1e-4, epochs: 20 },
-  { num_layers: 3, hidden_size: 512, weight_decay: 5e-5, learning_rate: 5e-4, epochs: 25 },
-];
+// Refinement stages, each run after the ones before with its name as the first argument (`stage3`, then
+// `stage4`): candidates are changes to the best configuration so far, and compete with every earlier long
+// stage (stage 1's short runs do not). Stage 3: the stage-2 winner overfits (train 0.93 vs validation 0.89
+// at 15 epochs), so try L2 weight decay, width and a longer schedule. Stage 4: around stage 3's winner
+// (test accuracy 0.8949, looked at only after stage 3 had chosen), depth, width, batch size, decay and length.
+const refinements: Record<string, Partial<AssignmentConfig>[]> = {
+  stage3: [
+    { num_layers: 3, hidden_size: 256, weight_decay: 1e-4, epochs: 20 },
+    { num_layers: 3, hidden_size: 512, weight_decay: 1e-4, epochs: 20 },
+    { num_layers: 3, hidden_size: 512, weight_decay: 5e-5, learning_rate: 5e-4, epochs: 25 },
+  ],
+  stage4: [
+    { num_layers: 4 },
+    { hidden_size: 1024 },
+    { batch_size: 128, learning_rate: 1e-3 },
+    { weight_decay: 1e-4, epochs: 30 },
+  ],
+};
 
 function main(): void {
   const data = loadAssignmentData('fashion_mnist', { splitSeed: 1 });
-  if (process.argv[2] === 'stage3') {
+  const stage = process.argv[2] ?? '';
+  if (stage in refinements) {
     const prior = JSON.parse(readFileSync('docs/search-defaults.json', 'utf8'));
-    const stage3 = run(stage3Candidates.map((c) => ({ ...prior.best, ...c })), data, 'stage3');
-    const all = [...prior.stage2, ...stage3].sort((a: Row, b: Row) => b.val_accuracy - a.val_accuracy);
-    const out = { ...prior, date3: new Date().toISOString(), stage3, best: all[0].config };
+    const rows = run(refinements[stage].map((c) => ({ ...prior.best, ...c })), data, stage);
+    const earlier = Object.keys(prior).filter((k) => /^stage[2-9]$/.test(k) && k !== stage).flatMap((k) => prior[k] as Row[]);
+    const all = [...earlier, ...rows].sort((a, b) => b.val_accuracy - a.val_accuracy);
+    const out = { ...prior, [`date${stage.slice(5)}`]: new Date().toISOString(), [stage]: rows, best: all[0].config };
     writeFileAtomic('docs/search-defaults.json', JSON.stringify(out, null, 2) + '\n');
     console.log('best', JSON.stringify(all[0].config));
     return;
