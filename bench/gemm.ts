@@ -14,7 +14,6 @@ import { spawnSync } from 'child_process';
 import type { Backend } from '../lib/backend/backend';
 import { referenceBackend } from '../lib/backend/reference';
 import { Rng } from '../lib/rng';
-import type { WasmBackend, WasmOptions } from '../lib/backend/wasm';
 
 export type GemmForm = 'gemm' | 'gemmTN' | 'gemmNT';
 
@@ -191,35 +190,9 @@ export function formatGemmRows(rows: GemmRow[]): string {
   return [head, ...body].map((cols) => cols.map((c, i) => c.padEnd(w[i])).join('  ')).join('\n');
 }
 
-/** The wasm backend with options forced during each call, under another name (to compare decisions). */
-export function wasmVariant(wasm: WasmBackend, name: string, opts: Partial<WasmOptions>): Backend {
-  const wrap =
-    (f: (...args: never[]) => Float32Array) =>
-    (...args: never[]) => {
-      const saved = { ...wasm.options };
-      Object.assign(wasm.options, opts);
-      try {
-        return f(...args);
-      } finally {
-        Object.assign(wasm.options, saved);
-      }
-    };
-  return {
-    name,
-    alloc: (n) => wasm.alloc(n),
-    free: (x) => wasm.free(x),
-    gemm: wrap(wasm.gemm),
-    gemmTN: wrap(wasm.gemmTN),
-    gemmNT: wrap(wasm.gemmNT),
-    denseForward: wrap(wasm.denseForward),
-    addBias: wrap(wasm.addBias),
-    colSum: wrap(wasm.colSum),
-  } as Backend;
-}
-
 if (require.main === module) {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { loadWasmBackend, shutdown } = require('../lib/backend/wasm') as typeof import('../lib/backend/wasm');
+  const { loadWasmBackend, shutdown, wasmVariant } = require('../lib/backend/wasm') as typeof import('../lib/backend/wasm');
   const quick = process.argv.includes('--quick');
   const wasm = loadWasmBackend();
   let rows: GemmRow[];

@@ -103,3 +103,18 @@ export function commonOptions(cmd: Command, defaults: { out: string }): Command 
     .option('--out <dir>', 'folder for the files this command writes', defaults.out)
     .option('--data-dir <dir>', 'read IDX files from this folder instead of the shipped data');
 }
+
+/**
+ * What every seed-experiment config takes from the command line: commonOptions' values plus the
+ * command's own --dataset, --train-limit and --test-limit, under the names the configs use.
+ */
+export function commonConfig(opts: Record<string, unknown>) {
+  return {
+    seed: opts.seed as number,
+    dataset: opts.dataset as string,
+    dataDir: opts.dataDir as string | undefined,
+    trainLimit: opts.trainLimit as number | undefined,
+    testLimit: opts.testLimit as number | undefined,
+    outDir: opts.out as string,
+  };
+}

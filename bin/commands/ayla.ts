@@ -5,7 +5,7 @@ import { Command } from 'commander';
 import { DATASET_NAMES } from '../../lib/data';
 import { DEFAULT_AYLA_CONFIG, runAyla, type AylaConfig } from '../../lib/experiments/ayla';
 import { optimizerNames } from '../../lib/optimizers';
-import { choiceArg, commonOptions, floatArg, intArg, Reporter } from '../cli';
+import { choiceArg, commonConfig, commonOptions, floatArg, intArg, Reporter } from '../cli';
 import { askNumbers, barCallbacks, colorArg, dashArg, type Question } from '../experiment-cli';
 
 export function aylaCommand(): Command {
@@ -53,12 +53,7 @@ async function runAylaCommand(opts: Record<string, unknown>): Promise<void> {
     learningRate: opts.learningRate as number | undefined,
     epsilon: opts.epsilon as number,
     batchSize: opts.batchSize as number,
-    seed: opts.seed as number,
-    dataset: opts.dataset as string,
-    dataDir: opts.dataDir as string | undefined,
-    trainLimit: opts.trainLimit as number | undefined,
-    testLimit: opts.testLimit as number | undefined,
-    outDir: opts.out as string,
+    ...commonConfig(opts),
     style: {
       normalColor: opts.normalColor as string,
       aylaColor: opts.aylaColor as string,

@@ -4,7 +4,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { DATASET_NAMES } from '../../lib/data';
 import { DEFAULT_CUSTOM_LAYER_CONFIG, runCustomLayer, type CustomLayerConfig } from '../../lib/experiments/custom-layer';
-import { choiceArg, commonOptions, floatArg, intArg, Reporter } from '../cli';
+import { choiceArg, commonConfig, commonOptions, floatArg, intArg, Reporter } from '../cli';
 import { barCallbacks } from '../experiment-cli';
 
 export function customLayerCommand(): Command {
@@ -28,12 +28,7 @@ export function customLayerCommand(): Command {
       batchSize: opts.batchSize as number,
       learningRate: opts.learningRate as number,
       validationSplit: opts.validationSplit as number,
-      seed: opts.seed as number,
-      dataset: opts.dataset as string,
-      dataDir: opts.dataDir as string | undefined,
-      trainLimit: opts.trainLimit as number | undefined,
-      testLimit: opts.testLimit as number | undefined,
-      outDir: opts.out as string,
+      ...commonConfig(opts),
     };
     const result = await runCustomLayer(config, {
       log: (line) => reporter.line(line),

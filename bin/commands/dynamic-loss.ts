@@ -5,7 +5,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { DATASET_NAMES } from '../../lib/data';
 import { DEFAULT_DYNAMIC_LOSS_CONFIG, runDynamicLoss, type DynamicLossConfig } from '../../lib/experiments/dynamic-loss';
-import { choiceArg, commonOptions, floatArg, intArg, ProgressBar, Reporter } from '../cli';
+import { choiceArg, commonConfig, commonOptions, floatArg, intArg, ProgressBar, Reporter } from '../cli';
 
 export function dynamicLossCommand(): Command {
   const d = DEFAULT_DYNAMIC_LOSS_CONFIG;
@@ -33,13 +33,8 @@ export function dynamicLossCommand(): Command {
       flatEnd: opts.flatEnd === true,
       width: opts.width as number,
       learningRate: opts.learningRate as number,
-      seed: opts.seed as number,
-      dataset: opts.dataset as string,
-      dataDir: opts.dataDir as string | undefined,
-      trainLimit: opts.trainLimit as number | undefined,
-      testLimit: opts.testLimit as number | undefined,
+      ...commonConfig(opts),
       logEvery: opts.logEvery as number,
-      outDir: opts.out as string,
     };
     const bar = new ProgressBar('steps');
     const result = await runDynamicLoss(config, {

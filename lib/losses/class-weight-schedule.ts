@@ -75,18 +75,10 @@ function checkScheduleOptions(o: ClassWeightScheduleOptions): void {
   if (o.flatEnd && !(Number.isInteger(o.totalSteps) && (o.totalSteps as number) > 0)) throw new Error('class-weight schedule: flatEnd needs totalSteps (a positive integer)');
 }
 
-/**
- * Seed 001's loop, literally: at step s, t = s mod T, the emphasised class is s mod C (it moves
- * every step), and w_max is lowered by `decay` BEFORE the step (w_max ← max(1, w_max − decay)),
- * so step s uses max(1, w_max − decay·(s+1)).
- */
-export function seedSchedule(opts: ClassWeightScheduleOptions): ClassWeightSchedule {
-  checkScheduleOptions(opts);
-  const { numClasses: C, period: T, wMax } = opts;
-  const decay = opts.decay ?? 0.001;
-  const state = (step: number): ClassWeightState => ({ t: step % T, emphasised: step % C, wMax: Math.max(1, wMax - decay * (step + 1)) });
+/** A schedule from its state function: the weights of a step are classWeights at state(step). */
+function scheduleOf(kind: ClassWeightSchedule['kind'], C: number, T: number, state: (step: number) => ClassWeightState): ClassWeightSchedule {
   return {
-    kind: 'seed',
+    kind,
     numClasses: C,
     period: T,
     state,
@@ -98,6 +90,18 @@ export function seedSchedule(opts: ClassWeightScheduleOptions): ClassWeightSched
 }
 
 /**
+ * Seed 001's loop, literally: at step s, t = s mod T, the emphasised class is s mod C (it moves
+ * every step), and w_max is lowered by `decay` BEFORE the step (w_max ← max(1, w_max − decay)),
+ * so step s uses max(1, w_max − decay·(s+1)).
+ */
+export function seedSchedule(opts: ClassWeightScheduleOptions): ClassWeightSchedule {
+  checkScheduleOptions(opts);
+  const { numClasses: C, period: T, wMax } = opts;
+  const decay = opts.decay ?? 0.001;
+  return scheduleOf('seed', C, T, (step) => ({ t: step % T, emphasised: step % C, wMax: Math.max(1, wMax - decay * (step + 1)) }));
+}
+
+/**
  * The paper's schedule: t runs through one whole period with class i emphasised, then the next
  * class takes over (i = ⌊s / T⌋ mod C); w_max stays fixed. With flatEnd, the last T steps of
  * totalSteps use weight 1 for every class (plain cross-entropy) so the network settles.
@@ -106,18 +110,8 @@ export function paperSchedule(opts: ClassWeightScheduleOptions): ClassWeightSche
   checkScheduleOptions(opts);
   const { numClasses: C, period: T, wMax } = opts;
   const flatFrom = opts.flatEnd ? Math.max(0, (opts.totalSteps as number) - T) : Infinity;
-  const state = (step: number): ClassWeightState =>
-    step >= flatFrom ? { t: step % T, emphasised: -1, wMax: 1 } : { t: step % T, emphasised: Math.floor(step / T) % C, wMax };
-  return {
-    kind: 'paper',
-    numClasses: C,
-    period: T,
-    state,
-    weights: (out, step) => {
-      const s = state(step);
-      return classWeights(out, s.t, s.emphasised, s.wMax, T, C);
-    },
-  };
+  return scheduleOf('paper', C, T, (step) =>
+    step >= flatFrom ? { t: step % T, emphasised: -1, wMax: 1 } : { t: step % T, emphasised: Math.floor(step / T) % C, wMax });
 }
 
 /** A schedule by name: 'seed' or 'paper'. */

@@ -13,44 +13,20 @@
 import type { Backend } from '../../lib/backend/backend';
 import * as ref from '../../lib/backend/reference';
 import { referenceBackend } from '../../lib/backend/reference';
-import { loadWasmBackend, shutdown, THREAD_MIN_WORK, type WasmBackend, type WasmOptions } from '../../lib/backend/wasm';
+import { loadWasmBackend, shutdown, THREAD_MIN_WORK, wasmVariant, type WasmBackend } from '../../lib/backend/wasm';
 import { Rng } from '../../lib/rng';
 
 const EPS = 2 ** -24;
 const wasm = loadWasmBackend();
 afterAll(() => shutdown());
 
-/** The wasm backend with some options forced during each call (to reach every code path). */
-function variant(name: string, opts: Partial<WasmOptions>): Backend {
-  const wrap = <F extends (...args: never[]) => unknown>(f: F) =>
-    ((...args: Parameters<F>) => {
-      const saved = { ...wasm.options };
-      Object.assign(wasm.options, opts);
-      try {
-        return f(...args);
-      } finally {
-        Object.assign(wasm.options, saved);
-      }
-    }) as unknown as F;
-  return {
-    name,
-    alloc: (n) => wasm.alloc(n),
-    gemm: wrap(wasm.gemm),
-    gemmTN: wrap(wasm.gemmTN),
-    gemmNT: wrap(wasm.gemmNT),
-    denseForward: wrap(wasm.denseForward),
-    addBias: wrap(wasm.addBias),
-    colSum: wrap(wasm.colSum),
-  };
-}
-
 const backends: Backend[] = [
   referenceBackend,
   wasm,
-  variant('wasm 1 thread dense', { threads: false, sparse: 'never' }),
-  variant('wasm 2 threads dense', { threads: true, threadMinWork: 1, sparse: 'never' }),
-  variant('wasm zero-skipping 1 thread', { threads: false, sparse: 'always' }),
-  variant('wasm zero-skipping 2 threads', { threads: true, threadMinWork: 1, sparse: 'always' }),
+  wasmVariant(wasm, 'wasm 1 thread dense', { threads: false, sparse: 'never' }),
+  wasmVariant(wasm, 'wasm 2 threads dense', { threads: true, threadMinWork: 1, sparse: 'never' }),
+  wasmVariant(wasm, 'wasm zero-skipping 1 thread', { threads: false, sparse: 'always' }),
+  wasmVariant(wasm, 'wasm zero-skipping 2 threads', { threads: true, threadMinWork: 1, sparse: 'always' }),
 ];
 
 const SHAPES: [number, number, number][] = [

@@ -146,6 +146,35 @@ export function shutdown(): void {
   instance?.shutdown();
 }
 
+/**
+ * The wasm backend's GEMM kernels with some options forced during each call, under another name: how the
+ * tests reach every code path (one thread or two, dense or zero-skipping) and the benchmarks compare them.
+ * Memory is the wasm backend's own (alloc and free go straight to it).
+ */
+export function wasmVariant(wasm: WasmBackend, name: string, opts: Partial<WasmOptions>): Backend {
+  const wrap = <F extends (...args: never[]) => unknown>(f: F) =>
+    ((...args: Parameters<F>) => {
+      const saved = { ...wasm.options };
+      Object.assign(wasm.options, opts);
+      try {
+        return f(...args);
+      } finally {
+        Object.assign(wasm.options, saved);
+      }
+    }) as unknown as F;
+  return {
+    name,
+    alloc: (n) => wasm.alloc(n),
+    free: (x) => wasm.free?.(x),
+    gemm: wrap(wasm.gemm),
+    gemmTN: wrap(wasm.gemmTN),
+    gemmNT: wrap(wasm.gemmNT),
+    denseForward: wrap(wasm.denseForward),
+    addBias: wrap(wasm.addBias),
+    colSum: wrap(wasm.colSum),
+  };
+}
+
 function createBackend(module: WasmModule, memory: WasmMemory, k: Kernels): WasmBackend {
   const heap = new WasmHeap(memory);
   const helper = new HelperThread(module, memory, (op, a) => {
