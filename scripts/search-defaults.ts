@@ -36,6 +36,7 @@ function run(cfgs: AssignmentConfig[], data: ReturnType<typeof loadAssignmentDat
   const rows: Row[] = [];
   for (const config of cfgs) {
     const r = trainAssignment(config, data);
+    r.model.dispose();
     const h = r.history.history;
     const row = { config, val_accuracy: h.val_accuracy[h.val_accuracy.length - 1], val_loss: h.val_loss[h.val_loss.length - 1], seconds: r.trainSeconds };
     rows.push(row);

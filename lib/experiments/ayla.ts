@@ -178,6 +178,7 @@ export async function runAyla(config: AylaConfig, hooks: AylaHooks = {}): Promis
       loss: rawLoss, optimized_loss: h.loss, accuracy: h.accuracy, val_loss: h.val_loss, val_accuracy: h.val_accuracy,
       grad_norm: h.grad_norm, seconds: h.seconds, total_seconds: total,
     };
+    model.dispose();
   }
   const normal = runs.normal!;
   const aylaRun = runs.ayla!;

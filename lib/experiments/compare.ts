@@ -24,6 +24,7 @@ export interface ComparisonResult {
 export function runComparison(entries: ComparisonEntry[], data: AssignmentData, callbacksFor: (e: ComparisonEntry) => Callbacks[] = () => []): ComparisonResult[] {
   return entries.map((e) => {
     const r = trainAssignment(e.config, data, callbacksFor(e));
+    r.model.dispose(); // only the numbers are kept: give the wasm memory back before the next model
     return { label: e.label, config: e.config, history: r.history.history, test_loss: r.test.loss, test_accuracy: r.test.accuracy, train_seconds: r.trainSeconds };
   });
 }

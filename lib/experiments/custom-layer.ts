@@ -139,6 +139,7 @@ export async function runCustomLayer(config: CustomLayerConfig, hooks: CustomLay
       params: model.countParams(), loss: h.loss, accuracy: h.accuracy, val_loss: h.val_loss, val_accuracy: h.val_accuracy,
       test_loss: t.loss, test_accuracy: t.accuracy, seconds: h.seconds.reduce((s, v) => s + v, 0),
     };
+    model.dispose();
     log(`model ${which === 'custom' ? 'A (custom layer)' : 'B (simple dense)'}: test accuracy ${(100 * t.accuracy).toFixed(2)}% (${test.count} images), test loss ${t.loss.toFixed(4)}`);
   }
   const custom = runs.custom!;

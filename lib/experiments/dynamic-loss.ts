@@ -184,6 +184,8 @@ export async function runDynamicLoss(config: DynamicLossConfig, hooks: DynamicLo
   const S = config.steps - 1;
   const dynamic = summarize(dyn, history.weighted_loss[S], history.dynamic_cross_entropy[S], last.dynamic_accuracy);
   const baseline = summarize(base, history.baseline_cross_entropy[S], history.baseline_cross_entropy[S], last.baseline_accuracy);
+  dyn.dispose();
+  base.dispose();
   log(`${seconds.toFixed(1)} s; test accuracy: dynamical ${(100 * dynamic.test_accuracy).toFixed(2)}%, CE baseline ${(100 * baseline.test_accuracy).toFixed(2)}%`);
   const firstLabels = Array.from(ds.testLabels.subarray(0, 10));
 

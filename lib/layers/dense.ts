@@ -79,6 +79,11 @@ export class Dense extends Layer {
     return dx;
   }
 
+  override dispose(): void {
+    super.dispose();
+    this.activation?.dispose();
+  }
+
   getConfig(): Record<string, unknown> {
     return {
       units: this.units,

@@ -63,7 +63,7 @@ export abstract class Layer {
   needsInputGrad = true;
   protected backend: Backend = getBackend();
   private built = false;
-  private readonly pool = new TensorPool((n) => this.backend.alloc(n));
+  private readonly pool = new TensorPool((n) => this.backend.alloc(n), (b) => this.backend.free?.(b));
   private static counter = 0;
 
   constructor(name?: string) {
@@ -134,6 +134,16 @@ export abstract class Layer {
    */
   protected buffer(key: string, batch: number, shape: readonly number[]): Tensor {
     return this.pool.get(key, batch, shape);
+  }
+
+  /**
+   * Frees this layer's activation buffers (backend memory; see the README on memory). Its parameters
+   * live in the model's flat buffers, which the model frees. The layer still works afterwards:
+   * buffers are allocated again on the next forward pass. A layer that holds inner layers (Dense its
+   * activation) overrides this to dispose them too.
+   */
+  dispose(): void {
+    this.pool.dispose();
   }
 
   /** Throws unless x is (B, ...inputShape). */

@@ -75,9 +75,10 @@ export class Sequential {
   stopTraining = false;
   private backend: Backend = getBackend();
   private built = false;
+  private disposed = false;
   /** True when the last layer is Softmax and the loss fuses with it (see Loss.fusesWithSoftmax). */
   private fusedSoftmax = false;
-  private readonly scratch = new TensorPool((n) => this.backend.alloc(n));
+  private readonly scratch = new TensorPool((n) => this.backend.alloc(n), (b) => this.backend.free?.(b));
   private labelsOut = new Uint8Array(0);
   /** The most recent forward output (accuracy after a custom trainStep reads it). */
   private lastOut: Tensor | null = null;
@@ -102,6 +103,7 @@ export class Sequential {
    */
   build(inputShape: readonly number[] | null = this.inputShape): this {
     if (this.built) return this;
+    if (this.disposed) throw new Error(`model ${this.name} was disposed; its weights are gone (save before disposing, load into a new model)`);
     if (!inputShape) throw new Error(`model ${this.name} needs an inputShape (per-sample, e.g. [784]) to build`);
     if (this.layers.length === 0) throw new Error(`model ${this.name} has no layers`);
     this.inputShape = [...inputShape];
@@ -123,6 +125,29 @@ export class Sequential {
 
   get isBuilt(): boolean {
     return this.built;
+  }
+
+  /**
+   * Frees the memory this model holds in the backend (parameters, gradients, decay multipliers, every
+   * layer's activation buffers, the batch buffers, the optimizer's slots): wasm memory is not garbage
+   * collected, so a program that trains model after model should dispose each one it is done with.
+   * Afterwards the model refuses to run; arrays it returned before (predict's output, params views) must
+   * not be used. Calling it twice is harmless.
+   */
+  dispose(): void {
+    if (this.built) {
+      const free = (b: Float32Array): void => this.backend.free?.(b);
+      free(this.params);
+      free(this.grads);
+      free(this.decay);
+      for (const l of this.layers) l.dispose();
+      this.scratch.dispose();
+      this.optimizer?.dispose?.();
+    }
+    this.params = this.grads = this.decay = new Float32Array(0);
+    this.lastOut = null;
+    this.built = false;
+    this.disposed = true;
   }
 
   /** Per-sample output shape. */

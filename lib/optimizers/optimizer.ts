@@ -39,6 +39,8 @@ export interface Optimizer {
    * backend's memory, and a step runs as the backend's fused kernel where it has one.
    */
   useBackend?(backend: Backend): void;
+  /** Optional. Frees the state slots (backend memory); the optimizer cannot step afterwards. */
+  dispose?(): void;
 }
 
 /** Every key OptimizerConfig knows. A config may carry keys another optimizer uses (a CLI passes all). */
@@ -102,6 +104,9 @@ export abstract class BaseOptimizer implements Optimizer {
   protected kernels: StepKernels | null = null;
   /** n fixed by the first step (or look-ahead); -1 before. */
   private size = -1;
+  /** Every slot allocSlot handed out, for dispose. */
+  private slots: Float32Array[] = [];
+  private disposed = false;
 
   get t(): number {
     return this.steps;
@@ -117,7 +122,17 @@ export abstract class BaseOptimizer implements Optimizer {
 
   /** A zeroed slot of n floats, in the backend's memory when there is one (so its kernels can use it). */
   protected allocSlot(n: number): Float32Array {
-    return this.backend ? this.backend.alloc(n) : new Float32Array(n);
+    if (this.disposed) throw new Error(`${this.name}: this optimizer was disposed; create a new one`);
+    const slot = this.backend ? this.backend.alloc(n) : new Float32Array(n);
+    this.slots.push(slot);
+    return slot;
+  }
+
+  /** Frees every slot allocated so far; any later step or look-ahead throws. */
+  dispose(): void {
+    if (this.backend?.free) for (const slot of this.slots) this.backend.free(slot);
+    this.slots = [];
+    this.disposed = true;
   }
 
   /** Checks that params, grads, decay have one length n, equal to the first step's; counts the step; returns n. */
@@ -132,6 +147,7 @@ export abstract class BaseOptimizer implements Optimizer {
 
   /** Fixes n on first use; afterwards throws if params has another length (slots are sized for one model). */
   protected checkSize(params: Float32Array): number {
+    if (this.disposed) throw new Error(`${this.name}: this optimizer was disposed; create a new one`);
     const n = params.length;
     if (this.size === -1) this.size = n;
     else if (n !== this.size) {

@@ -233,3 +233,65 @@ describe('bad input gives an error naming the value and what was expected', () =
     expect((err as Error).message).toMatch(/training diverged: the loss became (NaN|Infinity) at epoch \d+, batch \d+; try a smaller learning rate \(learning_rate was 1000000\)/);
   });
 });
+
+describe('dispose', () => {
+  // The wasm heap is not garbage collected: a program training model after model must get its memory back.
+  const { loadWasmBackend, shutdown } = require('../../lib/backend/wasm') as typeof import('../../lib/backend/wasm');
+  const { setBackend, getBackend } = require('../../lib/backend') as typeof import('../../lib/backend');
+  let previous: string;
+  beforeAll(() => {
+    previous = getBackend().name;
+    setBackend('wasm');
+  });
+  afterAll(() => {
+    setBackend(previous);
+    shutdown();
+  });
+
+  function trainOnce(optimizer: string): Sequential {
+    const { x, y } = spirals(50, 3, 0);
+    const model = mlp(3);
+    model.compile({ optimizer, loss: 'categorical_crossentropy' });
+    model.fit(x, y, { epochs: 2, batchSize: 16, validationSplit: 0.2 });
+    model.predict(x);
+    return model;
+  }
+
+  test('gives back every byte a trained model took from the wasm heap', () => {
+    const heap = loadWasmBackend().heap;
+    trainOnce('adam').dispose(); // the kernels' own scratch space is allocated once and kept: warm it up first
+    for (const opt of ['adam', 'nag', 'sgd']) {
+      const before = heap.liveBytes;
+      const model = trainOnce(opt);
+      expect(heap.liveBytes).toBeGreaterThan(before + 3 * 4 * model.params.length); // params, grads, decay at least
+      model.dispose();
+      expect(heap.liveBytes).toBe(before);
+    }
+  });
+
+  test('a disposed model refuses to run, with a message that says why; disposing twice is harmless', () => {
+    const model = trainOnce('adam');
+    const optimizer = model.optimizer!;
+    model.dispose();
+    model.dispose();
+    const { x, y } = spirals(5, 3, 0);
+    expect(() => model.predict(x)).toThrow(/was disposed/);
+    expect(() => model.fit(x, y, { epochs: 1 })).toThrow(/was disposed/);
+    const n = 10;
+    expect(() => optimizer.step(new Float32Array(n), new Float32Array(n), new Float32Array(n))).toThrow(/adam: this optimizer was disposed/);
+  });
+
+  test('a pool slot that grows gives its smaller block back; dispose gives back the rest', () => {
+    const { TensorPool } = require('../../lib/util/tensor-pool') as typeof import('../../lib/util/tensor-pool');
+    const live = new Set<Float32Array>();
+    const pool = new TensorPool((n) => { const b = new Float32Array(n); live.add(b); return b; }, (b) => { expect(live.delete(b)).toBe(true); });
+    pool.get('x', 10, [4]);
+    pool.get('y', 10, [2]);
+    const big = pool.get('x', 100, [4]);
+    expect(live.size).toBe(2);
+    expect(pool.get('x', 50, [4]).data.buffer).toBe(big.data.buffer); // smaller batches reuse the block
+    expect(live.size).toBe(2);
+    pool.dispose();
+    expect(live.size).toBe(0);
+  });
+});
