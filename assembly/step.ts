@@ -66,30 +66,51 @@ export function rmsprop(p: usize, g: usize, d: usize, v: usize, n: i32, lr: f32,
   }
 }
 
-/** Momentum (the course's form): u ← γ u + η g;  w ← w − u. With γ = 0 and no u, plain SGD (u = 0). */
-export function momentum(p: usize, g: usize, d: usize, u: usize, n: i32, lr: f32, gamma: f32, wd: f32): void {
-  const vGamma = f32x4.splat(gamma), vLr = f32x4.splat(lr), vWd = f32x4.splat(wd);
+/**
+ * Momentum (the course's form): u ← γ u + η g;  w ← w − u. With γ = 0 and no u, plain SGD (u = 0).
+ * NAG's step from its look-ahead point passes back = γ: params hold w − γ·u_old, so w ← params + γ·u_old − u.
+ */
+export function momentum(p: usize, g: usize, d: usize, u: usize, n: i32, lr: f32, gamma: f32, wd: f32, back: f32): void {
+  const vGamma = f32x4.splat(gamma), vLr = f32x4.splat(lr), vWd = f32x4.splat(wd), vBack = f32x4.splat(back);
   const n4 = n & ~3;
   for (let i = 0; i < n4; i += 4) {
     const o = (<usize>i) << 2;
-    const w = v128.load(p + o);
+    let w = v128.load(p + o);
     const gi = decayed(v128.load(g + o), v128.load(d + o), w, vWd);
     let ui = f32x4.mul(vLr, gi);
     if (u) {
-      ui = f32x4.add(f32x4.mul(vGamma, v128.load(u + o)), ui);
+      const uOld = v128.load(u + o);
+      ui = f32x4.add(f32x4.mul(vGamma, uOld), ui);
       v128.store(u + o, ui);
+      if (back != 0) w = f32x4.add(w, f32x4.mul(vBack, uOld));
     }
     v128.store(p + o, f32x4.sub(w, ui));
   }
   for (let i = n4; i < n; i++) {
     const o = (<usize>i) << 2;
-    const w = load<f32>(p + o);
+    let w = load<f32>(p + o);
     let ui = lr * (load<f32>(g + o) + wd * load<f32>(d + o) * w);
     if (u) {
-      ui += gamma * load<f32>(u + o);
+      const uOld = load<f32>(u + o);
+      ui += gamma * uOld;
       store<f32>(u + o, ui);
+      if (back != 0) w += back * uOld;
     }
     store<f32>(p + o, w - ui);
+  }
+}
+
+/** y (n) += a·x: NAG's look-ahead, params ← params − γ·u. */
+export function axpy(y: usize, x: usize, n: i32, a: f32): void {
+  const vA = f32x4.splat(a);
+  const n4 = n & ~3;
+  for (let i = 0; i < n4; i += 4) {
+    const o = (<usize>i) << 2;
+    v128.store(y + o, f32x4.add(v128.load(y + o), f32x4.mul(vA, v128.load(x + o))));
+  }
+  for (let i = n4; i < n; i++) {
+    const o = (<usize>i) << 2;
+    store<f32>(y + o, load<f32>(y + o) + a * load<f32>(x + o));
   }
 }
 

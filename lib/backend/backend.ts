@@ -70,8 +70,13 @@ export interface StepKernels {
   adam(params: Buffer, grads: ReadBuffer, decay: ReadBuffer, m: Buffer, v: Buffer,
     h: { lr: number; beta1: number; beta2: number; epsilon: number; weightDecay: number; c1: number; c2: number; nadam: boolean }): boolean;
   rmsprop(params: Buffer, grads: ReadBuffer, decay: ReadBuffer, v: Buffer, h: { lr: number; beta: number; epsilon: number; weightDecay: number }): boolean;
-  /** Momentum u ← γu + ηg, w ← w − u; with u null, plain SGD w ← w − ηg. */
-  momentum(params: Buffer, grads: ReadBuffer, decay: ReadBuffer, u: Buffer | null, h: { lr: number; gamma: number; weightDecay: number }): boolean;
+  /**
+   * Momentum u ← γu + ηg, w ← w − u; with u null, plain SGD w ← w − ηg. With back (NAG's step from its
+   * look-ahead point, back = γ): w ← w + back·u_old − u.
+   */
+  momentum(params: Buffer, grads: ReadBuffer, decay: ReadBuffer, u: Buffer | null, h: { lr: number; gamma: number; weightDecay: number; back?: number }): boolean;
+  /** y (y.length) += a·x (NAG's look-ahead). */
+  axpy(y: Buffer, x: ReadBuffer, a: number): boolean;
   /** y (n) = max(0, x); false when a buffer is not in the backend's memory. */
   relu(y: Buffer, x: ReadBuffer, n: number): boolean;
   /** dx (n) = dy where y > 0, else 0. */

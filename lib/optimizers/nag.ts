@@ -40,8 +40,9 @@ export class NAG extends BaseOptimizer {
     if (this.u.length !== n) this.u = this.allocSlot(n);
     const u = this.u;
     const mu = this.momentum;
-    for (let i = 0; i < n; i++) params[i] -= mu * u[i];
     this.lookedAhead = true;
+    if (this.kernels?.axpy(params, u, -mu)) return;
+    for (let i = 0; i < n; i++) params[i] -= mu * u[i];
   }
 
   step(params: Float32Array, grads: Readonly<Float32Array>, decay: Readonly<Float32Array>): void {
@@ -54,6 +55,8 @@ export class NAG extends BaseOptimizer {
     // With a look-ahead, params = w − γ·u_old, so w − u_new = params + γ·u_old − u_new.
     // Without one, params = w and the update is classical momentum.
     const back = this.lookedAhead ? mu : 0;
+    this.lookedAhead = false;
+    if (this.kernels?.momentum(params, grads, decay, u, { lr, gamma: mu, weightDecay: wd, back })) return;
     for (let i = 0; i < n; i++) {
       const p = params[i];
       const g = grads[i] + wd * decay[i] * p; // the decay term is part of the gradient at the look-ahead point
@@ -62,7 +65,6 @@ export class NAG extends BaseOptimizer {
       u[i] = uNew;
       params[i] = p + back * uOld - uNew;
     }
-    this.lookedAhead = false;
   }
 
   getConfig(): Record<string, number | string> {

@@ -58,6 +58,20 @@ test('the kernel path really runs: a spy sees every adam step, and plain arrays 
   expect(Array.from(plain)).not.toEqual(Array.from(before));
 });
 
+test('nag runs both halves in wasm: the look-ahead (axpy) and the step from it (momentum with back = γ)', () => {
+  const k = wasm.stepKernels!;
+  const seen: string[] = [];
+  const spy = {
+    ...k,
+    axpy: (...args: Parameters<typeof k.axpy>) => { if (k.axpy(...args)) seen.push(`axpy ${args[2]}`); return true; },
+    momentum: (...args: Parameters<typeof k.momentum>) => { if (k.momentum(...args)) seen.push(`step back ${args[4].back}`); return true; },
+  };
+  const opt = createOptimizer('nag', { momentum: 0.5 });
+  opt.useBackend?.({ ...wasm, stepKernels: spy });
+  runInWasm(opt);
+  expect(seen).toEqual(Array.from({ length: problem.steps }, () => ['axpy -0.5', 'step back 0.5']).flat());
+});
+
 test('sumSquares in wasm equals the float64 loop, at every length mod 4', () => {
   for (const n of [0, 1, 3, 4, 5, 1001]) {
     const x = wasm.alloc(n);

@@ -11,7 +11,8 @@ import { wasmApi, type WasmHeap } from './memory';
 interface Exports {
   adam(p: number, g: number, d: number, m: number, v: number, n: number, lr: number, b1: number, b2: number, eps: number, wd: number, c1: number, c2: number, nadam: number): void;
   rmsprop(p: number, g: number, d: number, v: number, n: number, lr: number, beta: number, eps: number, wd: number): void;
-  momentum(p: number, g: number, d: number, u: number, n: number, lr: number, gamma: number, wd: number): void;
+  momentum(p: number, g: number, d: number, u: number, n: number, lr: number, gamma: number, wd: number, back: number): void;
+  axpy(y: number, x: number, n: number, a: number): void;
   sumSquares(x: number, n: number): number;
   zero(x: number, n: number): void;
   relu(y: number, x: number, n: number): void;
@@ -52,7 +53,13 @@ export function loadStepKernels(heap: WasmHeap): StepKernels | null {
     momentum(params, grads, decay, u, h) {
       const a = addresses(params.length, params, grads, decay, ...(u ? [u] : []));
       if (!a) return false;
-      k.momentum(a[0], a[1], a[2], u ? a[3] : 0, params.length, h.lr, h.gamma, h.weightDecay);
+      k.momentum(a[0], a[1], a[2], u ? a[3] : 0, params.length, h.lr, h.gamma, h.weightDecay, h.back ?? 0);
+      return true;
+    },
+    axpy(y, x, alpha) {
+      const a = addresses(y.length, y, x);
+      if (!a) return false;
+      k.axpy(a[0], a[1], y.length, alpha);
       return true;
     },
     relu(y, x, n) {
