@@ -27,6 +27,8 @@ interface Spec {
   flags: readonly TrainFlagKey[];
   entries: (cfg: AssignmentConfig, opts: Record<string, unknown>) => ComparisonEntry[];
   colors?: Record<string, string>;
+  /** Loss panels on log scales (losses of different kinds in one figure). */
+  logLoss?: boolean;
 }
 
 const SHAPE_FLAGS = ['dataset', 'epochs', 'batch_size', 'num_layers', 'hidden_size', 'activation', 'weight_init', 'weight_decay'] as const;
@@ -53,6 +55,7 @@ const SPECS: Spec[] = [
     flags: [...SHAPE_FLAGS, 'optimizer', 'learning_rate', 'momentum', 'beta', 'beta1', 'beta2', 'epsilon'],
     entries: (cfg) => (['cross_entropy', 'mean_squared_error'] as const).map((l) => ({ label: l, config: { ...cfg, loss: l } })),
     colors: { cross_entropy: '#1f77b4', mean_squared_error: '#d62728' },
+    logLoss: true,
   },
   {
     name: 'mnist-configs',
@@ -96,7 +99,7 @@ async function runSpec(spec: Spec, opts: Record<string, unknown>): Promise<void>
   });
   reporter.line();
   reporter.line(comparisonTable(results, spec.firstColumn));
-  const files = await saveFigure(join(opts.out as string, spec.file), comparisonFigure(results, spec.title(cfg), spec.colors));
+  const files = await saveFigure(join(opts.out as string, spec.file), comparisonFigure(results, spec.title(cfg), spec.colors, spec.logLoss));
   files.push(writeFileAtomic(join(opts.out as string, `${spec.file}.json`), JSON.stringify(results, null, 2) + '\n'));
   for (const f of files) reporter.line(`wrote ${f}`);
   reporter.result({ command: spec.name, results, files });

@@ -29,8 +29,12 @@ export function runComparison(entries: ComparisonEntry[], data: AssignmentData, 
   });
 }
 
-/** Curves of every result in panels: training loss, validation loss, validation accuracy. */
-export function comparisonFigure(results: ComparisonResult[], title: string, colors?: Record<string, string>): Spec {
+/**
+ * Curves of every result in panels: training loss, validation loss, validation accuracy. logLoss puts the
+ * loss panels on log scales: losses of different kinds (cross-entropy ~0.3, squared error ~0.02) then show
+ * their relative progress side by side instead of one flattened against the axis.
+ */
+export function comparisonFigure(results: ComparisonResult[], title: string, colors?: Record<string, string>, logLoss = false): Spec {
   const series: LineSeries[] = [];
   for (const r of results) {
     const x = r.history.loss.map((_, i) => i + 1);
@@ -39,7 +43,11 @@ export function comparisonFigure(results: ComparisonResult[], title: string, col
     series.push({ name: r.label, x, y: r.history.val_loss, panel: 'validation loss', color });
     series.push({ name: r.label, x, y: r.history.val_accuracy, panel: 'validation accuracy', color });
   }
-  return lineChart({ title, series, xLabel: 'epoch', yLabel: { 'training loss': 'loss', 'validation loss': 'loss', 'validation accuracy': 'accuracy' } });
+  return lineChart({
+    title, series, xLabel: 'epoch',
+    yLabel: { 'training loss': logLoss ? 'loss (log scale)' : 'loss', 'validation loss': logLoss ? 'loss (log scale)' : 'loss', 'validation accuracy': 'accuracy' },
+    logY: { 'training loss': logLoss, 'validation loss': logLoss },
+  });
 }
 
 /** A fixed-width text table: one row per result. */

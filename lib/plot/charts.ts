@@ -108,8 +108,8 @@ export interface LineChartOptions {
   yLabel?: string | Record<string, string>;
   /** y range [min, max], one for all panels or one per panel name; default: fitted to the data. */
   yDomain?: [number, number] | Record<string, [number, number]>;
-  /** Logarithmic y axis (loss curves spanning decades). */
-  logY?: boolean;
+  /** Logarithmic y axis (loss curves spanning decades), for all panels or per panel name. */
+  logY?: boolean | Record<string, boolean>;
   /** Legend title; default none (series names say enough). */
   legendTitle?: string;
   /** Draw a dot at every point; default: when no series has more than 30 points. */
@@ -134,7 +134,7 @@ export function lineChart(opts: LineChartOptions): Spec {
   const title = checkTitle(fn, opts.title);
   const series = opts.series;
   if (!Array.isArray(series) || series.length === 0) fail(fn, 'series must be a non-empty array of {name, x, y}, got ' + (Array.isArray(series) ? '[]' : typeof series));
-  const logY = opts.logY === true;
+  const isLog = (panel: string): boolean => perPanel(opts.logY, panel, (v) => typeof v === 'boolean') === true;
   const width = checkSize(fn, 'width', opts.width, 440);
   const height = checkSize(fn, 'height', opts.height, 290);
 
@@ -184,7 +184,7 @@ export function lineChart(opts: LineChartOptions): Spec {
       const y = s.y[j];
       if (!Number.isFinite(x)) fail(fn, `${where}.x[${j}] = ${x}, expected a finite number`);
       if (!Number.isFinite(y)) fail(fn, `${where}.y[${j}] = ${y}, expected a finite number`);
-      if (logY && y <= 0) fail(fn, `${where}.y[${j}] = ${y}, expected a positive number on a log scale`);
+      if (isLog(panel) && y <= 0) fail(fn, `${where}.y[${j}] = ${y}, expected a positive number on a log scale`);
       rows[p].push({ series: s.name, panel, x, y });
     }
     maxPoints = Math.max(maxPoints, s.x.length);
@@ -196,6 +196,7 @@ export function lineChart(opts: LineChartOptions): Spec {
 
   const legend = { title: opts.legendTitle ?? null, orient: 'right', symbolType: 'stroke' };
   const charts = panels.map((panel, p) => {
+    const logY = isLog(panel);
     let yDomain = perPanel(opts.yDomain, panel, isPair);
     checkDomain(fn, panel ? `yDomain["${panel}"]` : 'yDomain', yDomain, logY);
     const ys = rows[p].map((r) => r.y);

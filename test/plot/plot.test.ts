@@ -82,6 +82,21 @@ describe('charts render to PNG and SVG', () => {
     expect(new Set(many).size).toBe(many.length);
   });
 
+  test('lineChart: logY per panel puts only the named panels on a log scale', () => {
+    const spec = lineChart({
+      title: 'T',
+      logY: { loss: true },
+      series: [
+        { name: 'a', x: epochs, y: [1, 0.5, 0.2, 0.1, 0.05], panel: 'loss' },
+        { name: 'a', x: epochs, y: [-1, 0, 1, 2, 3], panel: 'margin' }, // non-positive: fine on a linear axis
+      ],
+    });
+    const types = JSON.stringify(spec).match(/"type":"(log|linear)"/g);
+    expect(types).toEqual(['"type":"log"', '"type":"linear"']);
+    expect(() => lineChart({ title: 'T', logY: { loss: true }, series: [{ name: 'a', x: [1, 2], y: [1, 0], panel: 'loss' }] }))
+      .toThrow(/y\[1\] = 0, expected a positive number on a log scale/);
+  });
+
   test('lineChart: log scale with six series, default colours', async () => {
     const names = ['SGD', 'Momentum', 'Nesterov', 'RMSProp', 'Adam', 'Nadam'];
     const x = Array.from({ length: 50 }, (_, i) => i * 10);
