@@ -43,9 +43,10 @@ export function comparisonFigure(results: ComparisonResult[], title: string, col
     series.push({ name: r.label, x, y: r.history.val_loss, panel: 'validation loss', color });
     series.push({ name: r.label, x, y: r.history.val_accuracy, panel: 'validation accuracy', color });
   }
+  const lossLabel = logLoss ? 'loss (log scale)' : 'loss';
   return lineChart({
     title, series, xLabel: 'epoch',
-    yLabel: { 'training loss': logLoss ? 'loss (log scale)' : 'loss', 'validation loss': logLoss ? 'loss (log scale)' : 'loss', 'validation accuracy': 'accuracy' },
+    yLabel: { 'training loss': lossLabel, 'validation loss': lossLabel, 'validation accuracy': 'accuracy' },
     logY: { 'training loss': logLoss, 'validation loss': logLoss },
   });
 }

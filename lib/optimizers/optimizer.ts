@@ -120,9 +120,11 @@ export abstract class BaseOptimizer implements Optimizer {
     this.kernels = backend.stepKernels ?? null;
   }
 
-  /** A zeroed slot of n floats, in the backend's memory when there is one (so its kernels can use it). */
+  /**
+   * A zeroed slot of n floats, in the backend's memory when there is one (so its kernels can use it).
+   * Called after checkSize/beginStep, which refuse a disposed optimizer.
+   */
   protected allocSlot(n: number): Float32Array {
-    if (this.disposed) throw new Error(`${this.name}: this optimizer was disposed; create a new one`);
     const slot = this.backend ? this.backend.alloc(n) : new Float32Array(n);
     this.slots.push(slot);
     return slot;

@@ -165,7 +165,7 @@ export function wasmVariant(wasm: WasmBackend, name: string, opts: Partial<WasmO
   return {
     name,
     alloc: (n) => wasm.alloc(n),
-    free: (x) => wasm.free?.(x),
+    free: (x) => wasm.free(x),
     gemm: wrap(wasm.gemm),
     gemmTN: wrap(wasm.gemmTN),
     gemmNT: wrap(wasm.gemmNT),
