@@ -2,7 +2,7 @@
 // IDX parse + byte/255 float conversion), as a user's first loadDataset call in a process pays it.
 // Run alone: `npm run build && node dist/bench/load-data.js`; the bench runner calls benchLoadData().
 
-import { forgetVerifiedFiles, loadDataset } from '../lib/data';
+import { forgetVerifiedFiles, loadDataset } from '../lib/node/data';
 
 /** One benchmark's figures: every run's wall time and their median, in milliseconds. */
 export interface LoadDataBenchResult {

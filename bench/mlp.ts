@@ -22,7 +22,7 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { createInterface } from 'readline';
 import { getBackend, setBackend, type Backend } from '../lib/backend';
-import { findPackageRoot, loadDataset } from '../lib/data';
+import { findPackageRoot, loadDataset } from '../lib/node/data';
 import { Dense } from '../lib/layers';
 import { Sequential } from '../lib/model';
 import { sumSquares } from '../lib/ops';

@@ -23,7 +23,7 @@ import { mkdirSync, writeFileSync } from 'fs';
 import { cpus, loadavg } from 'os';
 import { join } from 'path';
 import { getBackend, listBackends, setBackend, type Backend } from '../lib/backend';
-import { findPackageRoot } from '../lib/data';
+import { findPackageRoot } from '../lib/node/data';
 import { benchGemm, mlpShapes, squareShapes, type GemmRow, type GemmShape } from './gemm';
 import { benchLoadData, type LoadDataBenchResult } from './load-data';
 import { benchScript, checkMlpAgreement, loadMlpData, median, numpyEnv, NumpyMlp, scratchnetPhases, trainScratchnet, type AgreementRow, type BlasInfo, type MlpData, type MlpPhases, type MlpRun } from './mlp';

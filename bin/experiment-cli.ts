@@ -5,7 +5,7 @@
 import { createInterface } from 'node:readline';
 import { InvalidArgumentError } from 'commander';
 import type { Callbacks } from '../lib/model/history';
-import type { DashStyle } from '../lib/experiments/ayla';
+import type { DashStyle } from '../lib/node/experiments/ayla';
 import { ProgressBar } from './cli';
 
 /** A number to ask for when its flag was not given. */

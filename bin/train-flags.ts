@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import {
   ACTIVATIONS, DATASETS, DEFAULT_CONFIG, LOSSES, OPTIMIZERS, WEIGHT_INITS, type AssignmentConfig,
-} from '../lib/experiments/assignment';
+} from '../lib/node/experiments/assignment';
 import { choiceArg, floatArg, intArg } from './cli';
 
 export type TrainFlagKey = Exclude<keyof AssignmentConfig, 'seed'>;

@@ -9,11 +9,11 @@ export * from './losses';
 export * from './optimizers';
 export * from './model';
 export * from './gradcheck';
-export { writeFileAtomic } from './util/fs';
+export { writeFileAtomic } from './node/fs';
 export * from './metrics';
-export * from './data';
-export * from './plot';
+export * from './node/data';
+export * from './node/plot';
 // The seed experiments (ayla, dynamic-loss, custom-layer), callable from code.
-export * from './experiments/ayla';
-export * from './experiments/dynamic-loss';
-export * from './experiments/custom-layer';
+export * from './node/experiments/ayla';
+export * from './node/experiments/dynamic-loss';
+export * from './node/experiments/custom-layer';

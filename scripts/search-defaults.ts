@@ -7,9 +7,9 @@
 //   node dist/scripts/search-defaults.js stage3
 //   node dist/scripts/search-defaults.js stage4
 
-import { DEFAULT_CONFIG, loadAssignmentData, trainAssignment, type AssignmentConfig } from '../lib/experiments/assignment';
+import { DEFAULT_CONFIG, loadAssignmentData, trainAssignment, type AssignmentConfig } from '../lib/node/experiments/assignment';
 import { readFileSync } from 'node:fs';
-import { writeFileAtomic } from '../lib/util/fs';
+import { writeFileAtomic } from '../lib/node/fs';
 
 // Stages 1-2 ran from the defaults of the time (10 epochs, no weight decay); pin what they assumed, so
 // that moving DEFAULT_CONFIG to the search's result does not change the search.

@@ -1,9 +1,9 @@
 // `scratchnet ayla`: seed 000. Asks, like the seed, for the epochs, N1 and N2 not given as flags,
-// then trains Normal and AYLA (lib/experiments/ayla.ts) and writes SM1_acc.png and SM1_loss.png.
+// then trains Normal and AYLA (lib/node/experiments/ayla.ts) and writes SM1_acc.png and SM1_loss.png.
 
 import { Command } from 'commander';
-import { DATASET_NAMES } from '../../lib/data';
-import { DEFAULT_AYLA_CONFIG, runAyla, type AylaConfig } from '../../lib/experiments/ayla';
+import { DATASET_NAMES } from '../../lib/node/data';
+import { DEFAULT_AYLA_CONFIG, runAyla, type AylaConfig } from '../../lib/node/experiments/ayla';
 import { optimizerNames } from '../../lib/optimizers';
 import { choiceArg, commonConfig, commonOptions, floatArg, intArg, Reporter } from '../cli';
 import { askNumbers, barCallbacks, colorArg, dashArg, type Question } from '../experiment-cli';

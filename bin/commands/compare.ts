@@ -1,14 +1,14 @@
 // The comparison commands: Q3 `compare-optimizers`, Q8 `compare-losses`, Q10 `mnist-configs`.
-// Each builds a list of configurations, trains them on the same data (lib/experiments/compare.ts),
+// Each builds a list of configurations, trains them on the same data (lib/node/experiments/compare.ts),
 // prints a table, and writes the curves as PNG + SVG and the table as JSON.
 
 import { Command } from 'commander';
 import { join } from 'node:path';
-import { DEFAULT_CONFIG, OPTIMIZERS, loadAssignmentData, type AssignmentConfig } from '../../lib/experiments/assignment';
-import { comparisonFigure, comparisonTable, runComparison, type ComparisonEntry } from '../../lib/experiments/compare';
-import { RECOMMENDED_MNIST_CONFIGS } from '../../lib/experiments/recommended';
-import { saveFigure } from '../../lib/plot';
-import { writeFileAtomic } from '../../lib/util/fs';
+import { DEFAULT_CONFIG, OPTIMIZERS, loadAssignmentData, type AssignmentConfig } from '../../lib/node/experiments/assignment';
+import { comparisonFigure, comparisonTable, runComparison, type ComparisonEntry } from '../../lib/node/experiments/compare';
+import { RECOMMENDED_MNIST_CONFIGS } from '../../lib/node/experiments/recommended';
+import { saveFigure } from '../../lib/node/plot';
+import { writeFileAtomic } from '../../lib/node/fs';
 import { progressCallbacks, Reporter } from '../cli';
 import { addTrainFlags, configFromOptions, type TrainFlagKey } from '../train-flags';
 import { addRunFlags } from './train';

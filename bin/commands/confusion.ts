@@ -5,11 +5,11 @@
 import { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULT_CONFIG, loadAssignmentData, trainAssignment } from '../../lib/experiments/assignment';
+import { DEFAULT_CONFIG, loadAssignmentData, trainAssignment } from '../../lib/node/experiments/assignment';
 import { classReport, confusionMatrix, mostConfused, predictedLabels } from '../../lib/metrics';
 import { loadModel } from '../../lib/model/io';
-import { barChart, heatmap, imageGrid, saveFigure } from '../../lib/plot';
-import { writeFileAtomic } from '../../lib/util/fs';
+import { barChart, heatmap, imageGrid, saveFigure } from '../../lib/node/plot';
+import { writeFileAtomic } from '../../lib/node/fs';
 import { intArg, progressCallbacks, Reporter } from '../cli';
 import { addTrainFlags, configFromOptions } from '../train-flags';
 import { addRunFlags } from './train';

@@ -1,9 +1,9 @@
 // `scratchnet custom-layer`: seed 002. Trains a model with the Cubic layer and a plain dense model
-// on MNIST digits {0, 2, 5} (lib/experiments/custom-layer.ts); writes comparison.png.
+// on MNIST digits {0, 2, 5} (lib/node/experiments/custom-layer.ts); writes comparison.png.
 
 import { Command, InvalidArgumentError } from 'commander';
-import { DATASET_NAMES } from '../../lib/data';
-import { DEFAULT_CUSTOM_LAYER_CONFIG, runCustomLayer, type CustomLayerConfig } from '../../lib/experiments/custom-layer';
+import { DATASET_NAMES } from '../../lib/node/data';
+import { DEFAULT_CUSTOM_LAYER_CONFIG, runCustomLayer, type CustomLayerConfig } from '../../lib/node/experiments/custom-layer';
 import { choiceArg, commonConfig, commonOptions, floatArg, intArg, Reporter } from '../cli';
 import { barCallbacks } from '../experiment-cli';
 

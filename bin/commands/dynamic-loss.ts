@@ -1,10 +1,10 @@
 // `scratchnet dynamic-loss`: seed 001. Full-batch gradient descent with oscillating class weights
-// next to a cross-entropy baseline (lib/experiments/dynamic-loss.ts); writes loss, weights and
+// next to a cross-entropy baseline (lib/node/experiments/dynamic-loss.ts); writes loss, weights and
 // prediction figures.
 
 import { Command, InvalidArgumentError } from 'commander';
-import { DATASET_NAMES } from '../../lib/data';
-import { DEFAULT_DYNAMIC_LOSS_CONFIG, runDynamicLoss, type DynamicLossConfig } from '../../lib/experiments/dynamic-loss';
+import { DATASET_NAMES } from '../../lib/node/data';
+import { DEFAULT_DYNAMIC_LOSS_CONFIG, runDynamicLoss, type DynamicLossConfig } from '../../lib/node/experiments/dynamic-loss';
 import { choiceArg, commonConfig, commonOptions, floatArg, intArg, ProgressBar, Reporter } from '../cli';
 
 export function dynamicLossCommand(): Command {

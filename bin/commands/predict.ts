@@ -4,8 +4,8 @@
 
 import { Command } from 'commander';
 import { existsSync } from 'node:fs';
-import { loadDataset } from '../../lib/data';
-import { buildAssignmentModel } from '../../lib/experiments/assignment';
+import { loadDataset } from '../../lib/node/data';
+import { buildAssignmentModel } from '../../lib/node/experiments/assignment';
 import { loadModel } from '../../lib/model/io';
 import { Tensor } from '../../lib/tensor';
 import { intArg, Reporter } from '../cli';

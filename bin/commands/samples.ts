@@ -2,8 +2,8 @@
 
 import { Command } from 'commander';
 import { join } from 'node:path';
-import { loadDataset } from '../../lib/data';
-import { imageGrid, saveFigure } from '../../lib/plot';
+import { loadDataset } from '../../lib/node/data';
+import { imageGrid, saveFigure } from '../../lib/node/plot';
 import { Reporter } from '../cli';
 import { addTrainFlags } from '../train-flags';
 

@@ -3,8 +3,8 @@
 
 import { Command } from 'commander';
 import { saveModel } from '../../lib/model/io';
-import { buildAssignmentModel, loadAssignmentData, trainAssignment, type AssignmentConfig } from '../../lib/experiments/assignment';
-import { createRun, runName } from '../../lib/experiments/runs';
+import { buildAssignmentModel, loadAssignmentData, trainAssignment, type AssignmentConfig } from '../../lib/node/experiments/assignment';
+import { createRun, runName } from '../../lib/node/experiments/runs';
 import { intArg, progressCallbacks, Reporter } from '../cli';
 import { addTrainFlags, configFromOptions } from '../train-flags';
 

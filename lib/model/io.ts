@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { layerFromConfig, type LayerConfig } from '../layers';
-import { writeFileAtomic } from '../util/fs';
+import { writeFileAtomic } from '../node/fs';
 import { Sequential } from './sequential';
 
 const MAGIC = Buffer.from('SCRATCHN', 'ascii');

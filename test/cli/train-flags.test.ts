@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { trainCommand } from '../../bin/commands/train';
 import { TRAIN_FLAGS, configFromOptions, expandShortFlags } from '../../bin/train-flags';
-import { DEFAULT_CONFIG } from '../../lib/experiments/assignment';
+import { DEFAULT_CONFIG } from '../../lib/node/experiments/assignment';
 
 /** Parses args with the real train command, its action replaced, and returns the config. */
 function parse(args: string[]) {

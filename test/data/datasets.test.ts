@@ -18,7 +18,7 @@ import {
   encodeIdx,
   readIdxFile,
   type Dataset,
-} from '../../lib/data';
+} from '../../lib/node/data';
 
 let dir: string;
 beforeAll(() => {

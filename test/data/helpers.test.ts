@@ -1,7 +1,7 @@
 // The data helpers on toy sets whose answers are written out by hand: oneHot, selectClasses,
 // validationSplit, gatherRows and BatchIterator.
 
-import { BatchIterator, gatherRows, oneHot, selectClasses, toOneHot, validationSplit } from '../../lib/data';
+import { BatchIterator, gatherRows, oneHot, selectClasses, toOneHot, validationSplit } from '../../lib/node/data';
 import { Rng } from '../../lib/rng';
 
 describe('oneHot', () => {

@@ -3,8 +3,8 @@
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULT_CONFIG, type AssignmentConfig } from '../../lib/experiments/assignment';
-import { RECOMMENDED_MNIST_CONFIGS } from '../../lib/experiments/recommended';
+import { DEFAULT_CONFIG, type AssignmentConfig } from '../../lib/node/experiments/assignment';
+import { RECOMMENDED_MNIST_CONFIGS } from '../../lib/node/experiments/recommended';
 
 interface Row { config: AssignmentConfig; val_accuracy: number }
 const search = JSON.parse(readFileSync(join(__dirname, '../../docs/search-defaults.json'), 'utf8')) as Record<string, unknown> & {

@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { inflateSync } from 'node:zlib';
-import { DEJAVU_SANS_BOLD_WIDTHS, DEJAVU_SANS_WIDTHS, crc32, encodeGrayPng, plotFontFiles, pngSize, textWidth } from '../../lib/plot';
+import { DEJAVU_SANS_BOLD_WIDTHS, DEJAVU_SANS_WIDTHS, crc32, encodeGrayPng, plotFontFiles, pngSize, textWidth } from '../../lib/node/plot';
 
 /** Advance widths of ASCII 32..126 from a TTF's cmap (format 4, platform 3/1) and hmtx tables. */
 function ttfAsciiWidths(file: string): { unitsPerEm: number; widths: number[] } {

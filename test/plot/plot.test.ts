@@ -15,7 +15,7 @@ import {
   renderVegaLite,
   saveFigure,
   svgToRgba,
-} from '../../lib/plot';
+} from '../../lib/node/plot';
 
 let dir: string;
 beforeAll(() => {

@@ -3,13 +3,13 @@
 // (10% of the training set held out for validation; the test set touched only at the end).
 
 import { loadDataset, validationSplit, gatherRows, type Dataset } from '../data';
-import { Dense } from '../layers/dense';
-import { Softmax } from '../layers/softmax';
-import type { ActivationName } from '../layers/activations';
-import { Sequential } from '../model/sequential';
-import type { Callbacks } from '../model/history';
-import type { History } from '../model/history';
-import { Tensor } from '../tensor';
+import { Dense } from '../../layers/dense';
+import { Softmax } from '../../layers/softmax';
+import type { ActivationName } from '../../layers/activations';
+import { Sequential } from '../../model/sequential';
+import type { Callbacks } from '../../model/history';
+import type { History } from '../../model/history';
+import { Tensor } from '../../tensor';
 
 export const DATASETS = ['mnist', 'fashion_mnist'] as const;
 export const LOSSES = ['mean_squared_error', 'cross_entropy'] as const;

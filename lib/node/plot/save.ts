@@ -3,7 +3,7 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { writeFileAtomic } from '../util/fs';
+import { writeFileAtomic } from '../fs';
 import { renderSpec, type RenderedFigure, type Spec } from './render';
 
 /** The file formats `saveFigure` can write. */

@@ -4,8 +4,8 @@
 
 import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { EpochLogs } from '../model/history';
-import { writeFileAtomic } from '../util/fs';
+import type { EpochLogs } from '../../model/history';
+import { writeFileAtomic } from '../fs';
 
 export interface RunRecord {
   dir: string;

@@ -2,7 +2,7 @@
 // MNIST (Q10) comparisons share. Each entry trains from its own seed-fixed start; the results
 // carry the per-epoch history for plotting and the test figures for the table.
 
-import type { Callbacks } from '../model/history';
+import type { Callbacks } from '../../model/history';
 import { lineChart, type LineSeries, type Spec } from '../plot';
 import { trainAssignment, type AssignmentConfig, type AssignmentData } from './assignment';
 

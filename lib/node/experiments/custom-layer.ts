@@ -5,13 +5,13 @@
 
 import { join } from 'node:path';
 import { loadDataset, selectClasses } from '../data';
-import { Cubic } from '../layers/cubic';
-import { Dense } from '../layers/dense';
-import { Softmax } from '../layers/softmax';
-import type { Callbacks } from '../model/history';
-import { Sequential } from '../model/sequential';
+import { Cubic } from '../../layers/cubic';
+import { Dense } from '../../layers/dense';
+import { Softmax } from '../../layers/softmax';
+import type { Callbacks } from '../../model/history';
+import { Sequential } from '../../model/sequential';
 import { lineChart, saveFigure, type LineSeries } from '../plot';
-import { Tensor } from '../tensor';
+import { Tensor } from '../../tensor';
 
 export interface CustomLayerConfig {
   /** The digits kept, relabelled by position (the seed's [0, 2, 5]). */

@@ -6,13 +6,13 @@
 
 import { join } from 'node:path';
 import { loadDataset, toOneHot } from '../data';
-import { Dense } from '../layers/dense';
-import { Flatten } from '../layers/flatten';
-import { createClassWeightSchedule, SoftmaxCrossEntropy, WeightedCrossEntropy, type Loss } from '../losses';
-import { Sequential } from '../model/sequential';
-import { argmaxRows } from '../ops';
+import { Dense } from '../../layers/dense';
+import { Flatten } from '../../layers/flatten';
+import { createClassWeightSchedule, SoftmaxCrossEntropy, WeightedCrossEntropy, type Loss } from '../../losses';
+import { Sequential } from '../../model/sequential';
+import { argmaxRows } from '../../ops';
 import { imageGrid, lineChart, renderSpec, saveFigure, type LineSeries } from '../plot';
-import { Tensor } from '../tensor';
+import { Tensor } from '../../tensor';
 
 export type DynamicScheduleKind = 'seed' | 'paper';
 

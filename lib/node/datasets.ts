@@ -3,7 +3,7 @@
 
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { type IdxArray, readIdxFile } from './idx';
+import { type IdxArray, readIdxFile } from '../data/idx';
 
 /** The data sets loadDataset knows. */
 export const DATASET_NAMES = ['mnist', 'fashion_mnist'] as const;
@@ -126,8 +126,8 @@ export interface Dataset {
 
 /**
  * The scratchnet package root: the nearest folder at or above `start` whose package.json is named
- * scratchnet. It is found by walking up because this file runs from lib/data under ts-jest and from
- * dist/lib/data when built.
+ * scratchnet. It is found by walking up because this file runs from lib/node under ts-jest and from
+ * dist/lib/node when built.
  */
 export function findPackageRoot(start: string = __dirname): string {
   let dir = resolve(start);

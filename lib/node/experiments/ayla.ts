@@ -5,13 +5,13 @@
 
 import { join } from 'node:path';
 import { loadDataset } from '../data';
-import { Dense } from '../layers/dense';
-import { Softmax } from '../layers/softmax';
-import { aylaTransform, type AylaRule, type LossTransform } from '../losses';
-import type { Callbacks, EpochLogs } from '../model/history';
-import { Sequential } from '../model/sequential';
+import { Dense } from '../../layers/dense';
+import { Softmax } from '../../layers/softmax';
+import { aylaTransform, type AylaRule, type LossTransform } from '../../losses';
+import type { Callbacks, EpochLogs } from '../../model/history';
+import { Sequential } from '../../model/sequential';
 import { lineChart, renderSpec, saveFigure, type LineSeries } from '../plot';
-import { Tensor } from '../tensor';
+import { Tensor } from '../../tensor';
 
 /** A line's dash: a name lineChart knows, or an SVG dash array. */
 export type DashStyle = 'solid' | 'dashed' | 'dotted' | number[];

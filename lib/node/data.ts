@@ -1,0 +1,3 @@
+// Data on Node: the platform-free data module plus reading MNIST / Fashion-MNIST from disk.
+export * from '../data';
+export * from './datasets';
