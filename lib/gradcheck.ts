@@ -8,7 +8,7 @@
 // errors around 1e-4..1e-3, a wrong one ~1e-1 or more; tolerances of 1e-2 separate the two.
 
 import { getBackend } from './backend';
-import { bindParams, type Layer } from './layers/layer';
+import { bindParams, bindState, type Layer } from './layers/layer';
 import type { Loss } from './losses';
 import { Rng } from './rng';
 import type { Sequential } from './model/sequential';
@@ -72,6 +72,13 @@ export interface LayerCheckOptions extends GradCheckOptions {
   inputRange?: [number, number];
   /** Draw inputs with |x| ≥ this (default 0): keeps ReLU away from its kink at 0. */
   minAbsInput?: number;
+  /** Run forward in training mode (batch statistics in BatchNorm, masks in Dropout). Default false. */
+  training?: boolean;
+  /**
+   * Called before every forward pass: a layer with randomness (Dropout) reseeds here, so the one
+   * function being differentiated keeps the same mask.
+   */
+  beforeForward?: () => void;
 }
 
 /**
@@ -85,6 +92,7 @@ export function checkLayerGradients(layer: Layer, inputShape: readonly number[],
   if (!layer.isBuilt) {
     layer.build(inputShape);
     bindParams([layer], getBackend(), rng);
+    bindState([layer], getBackend());
   }
   const [lo, hi] = opts.inputRange ?? [-1, 1];
   const minAbs = opts.minAbsInput ?? 0;
@@ -97,8 +105,10 @@ export function checkLayerGradients(layer: Layer, inputShape: readonly number[],
   const outSize = B * shapeSize(layer.outputShape);
   const r = new Float32Array(outSize);
   for (let i = 0; i < outSize; i++) r[i] = rng.normal();
-  const ctx = { training: false };
+  const ctx = { training: opts.training ?? false };
+  const before = opts.beforeForward ?? (() => undefined);
   const f = (): number => {
+    before();
     const y = layer.forward(x, ctx);
     let s = 0;
     for (let i = 0; i < outSize; i++) s += r[i] * y.data[i];
@@ -106,6 +116,7 @@ export function checkLayerGradients(layer: Layer, inputShape: readonly number[],
   };
   // Analytic: one forward, one backward with dy = r.
   layer.zeroGrad();
+  before();
   layer.forward(x, ctx);
   const dx = Float32Array.from(layer.backward(new Tensor(r, [B, ...layer.outputShape])).data);
   const grads = Object.fromEntries(layer.params.map((p) => [p.name, Float32Array.from(p.grad)]));

@@ -40,6 +40,21 @@ export interface WeightOptions {
   decay?: number;
 }
 
+/**
+ * Non-trainable layer state, such as BatchNorm's running mean and variance: saved and loaded with
+ * the model, updated by the layer itself, never seen by an optimizer or by weight decay.
+ */
+export interface State {
+  /** Unique within the layer: 'movingMean', ... */
+  readonly name: string;
+  readonly shape: readonly number[];
+  readonly size: number;
+  /** The value every entry starts at. */
+  readonly initial: number;
+  /** Set when the model binds its flat state buffer (bindState). */
+  value: Float32Array;
+}
+
 /** A serialisable description of a layer: its class name and constructor options. */
 export interface LayerConfig {
   className: string;
@@ -55,6 +70,8 @@ export abstract class Layer {
   inputShape: readonly number[] = [];
   outputShape: readonly number[] = [];
   readonly params: Param[] = [];
+  /** Non-trainable state (addState), bound to the model's flat state buffer. */
+  readonly states: State[] = [];
   /**
    * When false, backward may skip computing dx (its content is then unspecified). Sequential
    * clears it on the layers before and including the first one with parameters: nobody needs
@@ -122,6 +139,20 @@ export abstract class Layer {
     return param;
   }
 
+  /** Declares non-trainable state of the given shape, starting at `initial`; bound later by bindState. */
+  protected addState(name: string, shape: readonly number[], initial: number): State {
+    const state: State = { name, shape: [...shape], size: shapeSize(shape), initial, value: EMPTY };
+    this.states.push(state);
+    return state;
+  }
+
+  /**
+   * Seeds whatever randomness the layer uses while training (Dropout's masks). Sequential calls it at
+   * build with a seed derived from the model's seed and the layer's position; layers without
+   * randomness ignore it.
+   */
+  setSeed(_seed: number): void {}
+
   /** Clears this layer's parameter gradients (a model clears its flat buffer in one go instead). */
   zeroGrad(): void {
     for (const p of this.params) p.grad.fill(0);
@@ -162,6 +193,25 @@ export abstract class Layer {
   toConfig(): LayerConfig {
     return { className: this.constructor.name, config: { name: this.name, ...this.getConfig() } };
   }
+}
+
+/**
+ * Binds every layer's non-trainable state to views of one flat buffer (in backend memory) and sets
+ * each to its initial value. The optimizer never sees this buffer.
+ */
+export function bindState(layers: readonly Layer[], backend: Backend): Float32Array {
+  let total = 0;
+  for (const l of layers) for (const s of l.states) total += s.size;
+  const state = backend.alloc(total);
+  let offset = 0;
+  for (const l of layers) {
+    for (const s of l.states) {
+      s.value = state.subarray(offset, offset + s.size);
+      s.value.fill(s.initial);
+      offset += s.size;
+    }
+  }
+  return state;
 }
 
 /**

@@ -2,8 +2,10 @@
 // checksum) and the raw float32 weights, little-endian, so a round trip is bit-exact.
 //
 // Layout:  "SCRATCHN" (8 bytes) | u32 LE header length H | H bytes of UTF-8 JSON | zero padding to
-//          a multiple of 4 | P float32 LE values (the flat parameter buffer, layer order).
-// The header records the SHA-256 of the weight bytes; a file that disagrees is refused.
+//          a multiple of 4 | P float32 LE values (the flat parameter buffer, layer order) | S float32
+//          LE values (the flat non-trainable state, e.g. BatchNorm's running statistics; S = 0 and
+//          no stateCount in the header for models without any, so older files read the same).
+// The header records the SHA-256 of the weight (and state) bytes; a file that disagrees is refused.
 
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
@@ -24,6 +26,9 @@ interface Header {
   layers: LayerConfig[];
   paramShapes: { layer: string; name: string; shape: number[] }[];
   paramCount: number;
+  /** Non-trainable values after the weights (absent: 0). */
+  stateShapes?: { layer: string; name: string; shape: number[] }[];
+  stateCount?: number;
   sha256: string;
   /** Anything the caller wants kept with the model (training config, class names...). */
   metadata?: Record<string, unknown>;
@@ -42,7 +47,8 @@ function weightBytes(params: Float32Array): Buffer {
 /** Saves a built model to path (atomically: a temp file renamed into place). */
 export function saveModel(model: Sequential, path: string, metadata?: Record<string, unknown>): string {
   model.build();
-  const weights = weightBytes(model.params);
+  const weights = model.state.length > 0 ? Buffer.concat([weightBytes(model.params), weightBytes(model.state)]) : weightBytes(model.params);
+  const stateShapes = stateShapesOf(model);
   const header: Header = {
     format: FORMAT,
     version: VERSION,
@@ -52,6 +58,7 @@ export function saveModel(model: Sequential, path: string, metadata?: Record<str
     layers: model.layers.map((l) => l.toConfig()),
     paramShapes: model.layers.flatMap((l) => l.params.map((p) => ({ layer: l.name, name: p.name, shape: [...p.shape] }))),
     paramCount: model.params.length,
+    ...(model.state.length > 0 ? { stateShapes, stateCount: model.state.length } : {}),
     sha256: createHash('sha256').update(weights).digest('hex'),
     ...(metadata ? { metadata } : {}),
   };
@@ -85,8 +92,9 @@ function parseModelFile(path: string): { header: Header; weights: Buffer } {
   if (header.format !== FORMAT) fail(`format is ${JSON.stringify(header.format)}, expected "${FORMAT}"`);
   if (header.version !== VERSION) fail(`version ${header.version}, this scratchnet reads version ${VERSION}`);
   const start = 12 + hlen + ((4 - ((12 + hlen) % 4)) % 4);
-  const expected = start + 4 * header.paramCount;
-  if (buf.length !== expected) fail(`expected ${expected} bytes for ${header.paramCount} weights, found ${buf.length} (truncated or corrupt)`);
+  const stateCount = header.stateCount ?? 0;
+  const expected = start + 4 * (header.paramCount + stateCount);
+  if (buf.length !== expected) fail(`expected ${expected} bytes for ${header.paramCount} weights and ${stateCount} state values, found ${buf.length} (truncated or corrupt)`);
   const weights = buf.subarray(start);
   const sha = createHash('sha256').update(weights).digest('hex');
   if (sha !== header.sha256) fail(`weight checksum mismatch: header says sha256 ${header.sha256}, the weights hash to ${sha}`);
@@ -103,6 +111,16 @@ export function loadModel(path: string): Sequential {
   if (JSON.stringify(shapes) !== JSON.stringify(header.paramShapes) || model.params.length !== header.paramCount) {
     throw new Error(`model file ${path} does not match its own architecture: parameters ${JSON.stringify(header.paramShapes)} expected, the rebuilt model has ${JSON.stringify(shapes)}`);
   }
+  const stateShapes = stateShapesOf(model);
+  if (JSON.stringify(stateShapes) !== JSON.stringify(header.stateShapes ?? []) || model.state.length !== (header.stateCount ?? 0)) {
+    throw new Error(`model file ${path} does not match its own architecture: state ${JSON.stringify(header.stateShapes ?? [])} expected, the rebuilt model has ${JSON.stringify(stateShapes)}`);
+  }
   for (let i = 0; i < header.paramCount; i++) model.params[i] = weights.readFloatLE(i * 4);
+  const at = 4 * header.paramCount;
+  for (let i = 0; i < model.state.length; i++) model.state[i] = weights.readFloatLE(at + i * 4);
   return model;
+}
+
+function stateShapesOf(model: Sequential): { layer: string; name: string; shape: number[] }[] {
+  return model.layers.flatMap((l) => l.states.map((s) => ({ layer: l.name, name: s.name, shape: [...s.shape] })));
 }

@@ -4,7 +4,7 @@
 // predict. A custom training step plugs in through fit's `trainStep` or trainOnBatch.
 
 import { getBackend, type Backend } from '../backend';
-import { bindParams, type ForwardContext, type Layer } from '../layers/layer';
+import { bindParams, bindState, type ForwardContext, type Layer } from '../layers/layer';
 import { Softmax } from '../layers/softmax';
 import { createLoss, type Loss, type LossTransform } from '../losses';
 import { argmaxRows, findNonFinite, sumSquares } from '../ops';
@@ -68,6 +68,8 @@ export class Sequential {
   params: Float32Array = new Float32Array(0);
   grads: Float32Array = new Float32Array(0);
   decay: Float32Array = new Float32Array(0);
+  /** Every layer's non-trainable state (BatchNorm's running statistics), flat; saved with the model. */
+  state: Float32Array = new Float32Array(0);
   optimizer: Optimizer | null = null;
   loss: Loss | null = null;
   lossTransform: LossTransform | null = null;
@@ -114,6 +116,9 @@ export class Sequential {
     this.params = bound.params;
     this.grads = bound.grads;
     this.decay = bound.decay;
+    this.state = bindState(this.layers, this.backend);
+    // Randomness inside layers (dropout masks) follows the model's seed, one stream per layer.
+    this.layers.forEach((l, i) => l.setSeed((this.seed + 0x9e3779b9 * (i + 1)) >>> 0));
     // Nobody needs dL/d(data): skip dx up to and including the first layer with parameters.
     for (const l of this.layers) {
       l.needsInputGrad = false;
@@ -140,11 +145,12 @@ export class Sequential {
       free(this.params);
       free(this.grads);
       free(this.decay);
+      free(this.state);
       for (const l of this.layers) l.dispose();
       this.scratch.dispose();
       this.optimizer?.dispose?.();
     }
-    this.params = this.grads = this.decay = new Float32Array(0);
+    this.params = this.grads = this.decay = this.state = new Float32Array(0);
     this.lastOut = null;
     this.built = false;
     this.disposed = true;

@@ -1,0 +1,110 @@
+// BatchNormalization: normalises each feature (or, for images, each channel) by statistics of the
+// batch while training and by running estimates of them in evaluation, then scales by γ and shifts
+// by β (both trained). The running mean and variance are model state: saved with the model, never
+// touched by the optimizer or weight decay. Kernels in lib/kernels/batchnorm.ts.
+//
+// Channels last makes every input a (N, C) matrix: x (B, F) → N = B, C = F; x (B, H, W, C) →
+// N = B·H·W. gamma, beta, movingMean, movingVariance (C).
+//
+// momentum follows PyTorch: running ← (1 − momentum)·running + momentum·batch, default 0.1; the
+// running variance takes the unbiased batch variance (·N/(N − 1)), as PyTorch. Keras writes the same
+// update as running ← m·running + (1 − m)·batch with m = 0.99: Keras's 0.99 is momentum 0.01 here.
+
+import { batchNormBackward, batchNormEvalForward, batchNormTrainForward } from '../kernels/batchnorm';
+import type { Tensor } from '../tensor';
+import { Layer, type ForwardContext, type Param, type State } from './layer';
+
+export interface BatchNormalizationOptions {
+  /** Weight of the new batch in the running statistics (PyTorch's convention), in (0, 1]. Default 0.1. */
+  momentum?: number;
+  /** Added to the variance before the square root. Default 1e-5 (PyTorch; Keras uses 1e-3). */
+  epsilon?: number;
+  name?: string;
+}
+
+export class BatchNormalization extends Layer {
+  readonly momentum: number;
+  readonly epsilon: number;
+  /** γ (C), starts at 1. */
+  gamma!: Param;
+  /** β (C), starts at 0. */
+  beta!: Param;
+  /** Running estimates (C), used in evaluation: start at 0 and 1. */
+  movingMean!: State;
+  movingVariance!: State;
+  private mean = new Float32Array(0);
+  private variance = new Float32Array(0);
+  private invStd = new Float32Array(0);
+  private acc = new Float64Array(0);
+  private xhat: Tensor | null = null;
+  private training = false;
+
+  constructor(opts: BatchNormalizationOptions = {}) {
+    super(opts.name);
+    this.momentum = opts.momentum ?? 0.1;
+    this.epsilon = opts.epsilon ?? 1e-5;
+    if (!(this.momentum > 0 && this.momentum <= 1)) throw new Error(`BatchNormalization momentum must be in (0, 1] (PyTorch's convention: the new batch's weight; Keras's 0.99 is 0.01 here), got ${opts.momentum}`);
+    if (!(this.epsilon > 0 && Number.isFinite(this.epsilon))) throw new Error(`BatchNormalization epsilon must be a number > 0, got ${opts.epsilon}`);
+  }
+
+  protected doBuild(inputShape: readonly number[]): readonly number[] {
+    if (inputShape.length !== 1 && inputShape.length !== 3) {
+      throw new Error(`layer ${this.name}: BatchNormalization expects (batch, features) or (batch, height, width, channels) input, got per-sample shape [${inputShape.join(', ')}]`);
+    }
+    const C = inputShape[inputShape.length - 1];
+    // Keras regularises neither γ nor β (decay 0).
+    this.gamma = this.addWeight('gamma', [C], { initializer: 'ones', decay: 0 });
+    this.beta = this.addWeight('beta', [C], { initializer: 'zeros', decay: 0 });
+    this.movingMean = this.addState('movingMean', [C], 0);
+    this.movingVariance = this.addState('movingVariance', [C], 1);
+    this.mean = new Float32Array(C);
+    this.variance = new Float32Array(C);
+    this.invStd = new Float32Array(C);
+    this.acc = new Float64Array(2 * C);
+    return inputShape;
+  }
+
+  private get channels(): number {
+    return this.inputShape[this.inputShape.length - 1];
+  }
+
+  // Training: y = γ·(x − μ_B)/√(σ²_B + ε) + β, and the running estimates move toward μ_B, σ²_B.
+  // Evaluation: the same with the running estimates in place of μ_B, σ²_B.
+  forward(x: Tensor, ctx: ForwardContext): Tensor {
+    this.checkInput(x);
+    const C = this.channels;
+    const N = x.size / C;
+    const y = this.buffer('y', x.rows, this.outputShape);
+    const xhat = this.buffer('xhat', x.rows, this.outputShape);
+    this.training = ctx.training;
+    if (ctx.training) {
+      if (N < 2) throw new Error(`layer ${this.name}: BatchNormalization in training needs more than one value per channel, got ${N} (batch of ${x.rows}); use a larger batch`);
+      batchNormTrainForward(y.data, xhat.data, this.mean, this.variance, this.invStd, x.data, this.gamma.value, this.beta.value, this.acc, N, C, this.epsilon);
+      const m = this.momentum;
+      const rm = this.movingMean.value;
+      const rv = this.movingVariance.value;
+      const unbias = N / (N - 1);
+      for (let c = 0; c < C; c++) {
+        rm[c] = (1 - m) * rm[c] + m * this.mean[c];
+        rv[c] = (1 - m) * rv[c] + m * this.variance[c] * unbias;
+      }
+    } else {
+      batchNormEvalForward(y.data, xhat.data, this.invStd, x.data, this.movingMean.value, this.movingVariance.value, this.gamma.value, this.beta.value, N, C, this.epsilon);
+    }
+    this.xhat = xhat;
+    return y;
+  }
+
+  // See batchNormBackward for the derivation through the batch statistics.
+  backward(dy: Tensor): Tensor {
+    if (!this.xhat) throw new Error(`layer ${this.name}: backward called before forward`);
+    const C = this.channels;
+    const dx = this.buffer('dx', dy.rows, this.inputShape);
+    batchNormBackward(this.needsInputGrad ? dx.data : null, this.gamma.grad, this.beta.grad, dy.data, this.xhat.data, this.gamma.value, this.invStd, this.acc, dy.size / C, C, this.training);
+    return dx;
+  }
+
+  getConfig(): Record<string, unknown> {
+    return { momentum: this.momentum, epsilon: this.epsilon };
+  }
+}
