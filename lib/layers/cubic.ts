@@ -1,4 +1,4 @@
-// Cubic: seed 002's custom layer, y = (x³)·V − x·W + b, and the worked example of README's
+// Cubic: the cubic custom layer, y = (x³)·V − x·W + b, and the worked example of docs/library.md's
 // "Write your own layer": parameters declared in doBuild, forward and backward side by side,
 // scratch buffers from this.buffer, and one registerLayer call so saved models load again.
 //
@@ -13,7 +13,7 @@ import { registerLayer } from './registry';
 export interface CubicOptions {
   /** Output units OC (positive integer). */
   units: number;
-  /** For V, W and b alike. Default 'random_normal', N(0, 0.05²), as the seed's Keras add_weight. */
+  /** For V, W and b alike. Default 'random_normal', N(0, 0.05²), as the original Keras layer's add_weight. */
   initializer?: InitializerName | Initializer;
   name?: string;
 }

@@ -1,4 +1,4 @@
-// The README's "add your own optimizer" example (lib/optimizers/examples/adagrad.ts) really works:
+// docs/library.md's "Write your own optimizer" example (lib/optimizers/examples/adagrad.ts) really works:
 // importing it registers 'adagrad', and its trajectory matches the NumPy fixture (make_fixture.py).
 import * as fs from 'fs';
 import { createOptimizer, optimizerNames } from '../../lib/optimizers';
@@ -20,11 +20,11 @@ describe('example optimizer: Adagrad in one file', () => {
   });
 });
 
-describe('README', () => {
-  it("shows lib/optimizers/examples/adagrad.ts verbatim in 'Optimizers: the exact update rules'", () => {
+describe('docs/library.md', () => {
+  it("shows lib/optimizers/examples/adagrad.ts verbatim in 'Write your own optimizer'", () => {
     const root = `${__dirname}/../..`;
-    const readme = fs.readFileSync(`${root}/README.md`, 'utf8');
-    const section = readme.slice(readme.indexOf('## Optimizers: the exact update rules'));
+    const doc = fs.readFileSync(`${root}/docs/library.md`, 'utf8');
+    const section = doc.slice(doc.indexOf('## Write your own optimizer'));
     const file = fs.readFileSync(`${root}/lib/optimizers/examples/adagrad.ts`, 'utf8').trimEnd();
     expect(section).toContain('```ts\n' + file + '\n```');
   });

@@ -1,4 +1,4 @@
-// An example of adding an optimizer: Adagrad in one file, registered by name. This is the file the README
+// An example of adding an optimizer: Adagrad in one file, registered by name. This is the file docs/library.md
 // shows; it is compiled and tested (test/optimizers/example.test.ts) so the example cannot rot.
 // In your own project import from 'scratchnet' instead of the relative paths.
 //   G ← G + g²;  w ← w − η·g / (√G + ε),  g = ∇L(w) + λ·d·w.
