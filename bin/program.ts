@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { aylaCommand } from './commands/ayla';
 import { comparisonCommands } from './commands/compare';
 import { customLayerCommand } from './commands/custom-layer';
+import { dataCommand } from './commands/data';
 import { dynamicLossCommand } from './commands/dynamic-loss';
 import { confusionCommand } from './commands/confusion';
 import { predictCommand } from './commands/predict';
@@ -42,5 +43,6 @@ export function buildProgram(): Command {
   program.addCommand(aylaCommand());
   program.addCommand(dynamicLossCommand());
   program.addCommand(customLayerCommand());
+  program.addCommand(dataCommand());
   return program;
 }

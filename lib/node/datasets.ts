@@ -1,9 +1,12 @@
-// Loads MNIST and Fashion-MNIST (shipped in the repo's data/ folder, or a user's own IDX files) into the
-// flat Float32Array form every scratchnet model takes: images (N, 784) with pixels byte/255 in [0, 1].
+// Loads MNIST and Fashion-MNIST (shipped in the repo's data/ folder; in an npm install, fetched on first
+// use into the user cache folder; or a user's own IDX files) into the flat Float32Array form every
+// scratchnet model takes: images (N, 784) with pixels byte/255 in [0, 1].
 
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { type IdxArray, readIdxFile } from '../data/idx';
+import { cachedPath, fetchFiles, runInChildSync, type FetchedFile, type FetchFilesOptions } from './download';
+import { type IdxArray, maybeGunzip, readIdxFile, sha256Hex } from '../data/idx';
+import { dataCacheRoot, mirrorBases } from './data-sources';
 
 /** The data sets loadDataset knows. */
 export const DATASET_NAMES = ['mnist', 'fashion_mnist'] as const;
@@ -26,7 +29,10 @@ export const IDX_FILE_NAMES = {
 type Part = keyof typeof IDX_FILE_NAMES;
 
 interface ShippedSpec {
+  /** The folder under data/ (and under the cache folder). */
   folder: string;
+  /** The name in messages. */
+  label: string;
   classNames: readonly string[];
   /** SHA-256 of each DECOMPRESSED shipped file (data/README.md lists the same values). */
   sha256: Record<Part, string>;
@@ -35,6 +41,7 @@ interface ShippedSpec {
 const SHIPPED: Record<DatasetName, ShippedSpec> = {
   mnist: {
     folder: 'mnist',
+    label: 'MNIST',
     classNames: MNIST_CLASSES,
     sha256: {
       trainImages: 'ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db',
@@ -45,6 +52,7 @@ const SHIPPED: Record<DatasetName, ShippedSpec> = {
   },
   fashion_mnist: {
     folder: 'fashion-mnist',
+    label: 'Fashion-MNIST',
     classNames: FASHION_MNIST_CLASSES,
     sha256: {
       trainImages: 'c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888',
@@ -78,11 +86,12 @@ export interface LoadDatasetOptions {
   /**
    * A folder holding your own four IDX files under the standard names (IDX_FILE_NAMES), each gzip'd
    * (`.gz`) or raw; the gzip'd one wins when both exist. Images must be u8 (N, rows, cols), labels u8 (N)
-   * below the number of classes. No checksum is checked. Default: the shipped data/<dataset>/ folder.
+   * below the number of classes. No checksum is checked. Default: the shipped data/<dataset>/ folder in
+   * a clone; in an npm install, the cache folder (see datasetSource), fetched there on first use.
    */
   dataDir?: string;
   /**
-   * Check the SHA-256 of each shipped file before decoding it (default true). It costs about 30 ms for the
+   * Check the SHA-256 of each shipped (or cached) file before decoding it (default true). It costs about 30 ms for the
    * 47 MB training images; a file that passed once in a process is not hashed again while its size and
    * modification time stay the same. Ignored with dataDir.
    */
@@ -148,18 +157,127 @@ export function findPackageRoot(start: string = __dirname): string {
 
 /**
  * The folder of a shipped data set, <package root>/data/<mnist | fashion-mnist>. Throws if it is
- * missing (the npm package leaves data/ out: use a clone, or pass dataDir).
+ * missing (the npm package leaves data/ out; loadDataset then uses the cache, see datasetSource).
  */
 export function shippedDataDir(name: DatasetName | string): string {
   const ds = resolveDatasetName(name);
-  const root = findPackageRoot();
-  const dir = join(root, 'data', SHIPPED[ds].folder);
+  const dir = join(findPackageRoot(), 'data', SHIPPED[ds].folder);
   if (!existsSync(dir)) {
     throw new Error(
-      `${dir}: shipped ${ds} data not found (data/ is in the git repository but not in the npm package); clone the repository or pass dataDir`,
+      `${dir}: shipped ${ds} data not found (data/ is in the git repository but not in the npm package); use the cache (datasetSource, fetchDataset) or pass dataDir`,
     );
   }
   return dir;
+}
+
+/**
+ * Where loadDataset reads a data set from when no dataDir is given. 'shipped': the repository's data/
+ * folder (a clone; the network is never used). 'cache': the data set's folder in the user cache
+ * (dataCacheRoot(): SCRATCHNET_DATA_DIR, else e.g. ~/.cache/scratchnet), fetched there on first use.
+ */
+export interface DataSource {
+  name: DatasetName;
+  kind: 'shipped' | 'cache';
+  dir: string;
+}
+
+/** Where a data set is read from: the shipped data/ folder when it exists, else the cache folder. */
+export function datasetSource(name: DatasetName | string, env: NodeJS.ProcessEnv = process.env): DataSource {
+  const ds = resolveDatasetName(name);
+  const shipped = join(findPackageRoot(), 'data', SHIPPED[ds].folder);
+  if (existsSync(shipped)) return { name: ds, kind: 'shipped', dir: shipped };
+  return { name: ds, kind: 'cache', dir: join(dataCacheRoot(env), SHIPPED[ds].folder) };
+}
+
+/** Options of fetchDataset and fetchDatasetSync (see also FetchFilesOptions: timeoutMs, progress, lockStaleMs). */
+export interface FetchDatasetOptions extends FetchFilesOptions {
+  /** The cache root, holding <mnist | fashion-mnist>/ folders. Default: dataCacheRoot(). */
+  cacheRoot?: string;
+  /** Base URLs tried in order, each followed by a file's name + '.gz'. Default: mirrorBases(name). */
+  mirrors?: string[];
+}
+
+/** The four files of a data set in order: labels first, so a broken mirror shows on the small files. */
+const FETCH_ORDER: Part[] = ['testLabels', 'trainLabels', 'testImages', 'trainImages'];
+
+/**
+ * Makes sure a data set's four files are in its cache folder, downloading each missing one from the
+ * first mirror that delivers it intact (checked against the SHA-256 recorded here; written to a temp
+ * file, verified, then renamed into place; concurrent processes wait for one download). Resolves to
+ * the folder and what happened to each file; rejects with a DatasetFetchError naming the file, every
+ * URL tried and how to place the files by hand. The shipped data/ is not looked at: this is the cache.
+ */
+export async function fetchDataset(name: DatasetName | string, options: FetchDatasetOptions = {}): Promise<{ dir: string; files: FetchedFile[] }> {
+  const ds = resolveDatasetName(name);
+  const spec = SHIPPED[ds];
+  const dir = join(options.cacheRoot !== undefined ? resolve(options.cacheRoot) : dataCacheRoot(), spec.folder);
+  const names = FETCH_ORDER.map((p) => IDX_FILE_NAMES[p] + '.gz');
+  const handHint =
+    `To place the files by hand: get ${names.slice(0, -1).join(', ')} and ${names[names.length - 1]} (from any URL above, or any copy of ` +
+    `the official ${spec.label} files) into a folder and pass --data-dir FOLDER to any command (from code: ` +
+    `loadDataset('${ds}', { dataDir: FOLDER })), or put them into ${dir}, where every load checks their SHA-256.`;
+  const files = await fetchFiles(
+    { label: spec.label, dir, bases: options.mirrors ?? mirrorBases(ds, spec.folder), files: FETCH_ORDER.map((p) => ({ file: IDX_FILE_NAMES[p], sha256: spec.sha256[p] })), handHint },
+    options,
+  );
+  return { dir, files };
+}
+
+/**
+ * fetchDataset for synchronous callers (loadDataset): runs it in a child Node process and waits. The
+ * child's progress bar goes to this process's stderr. `progress` may only be true or false here.
+ */
+export function fetchDatasetSync(name: DatasetName | string, options: Omit<FetchDatasetOptions, 'progress'> & { progress?: boolean } = {}): { dir: string; files: FetchedFile[] } {
+  // Built, this file sits beside fetch-main.js; under ts-jest (lib/node/*.ts) the built copy is used.
+  const script = __filename.endsWith('.ts') ? join(findPackageRoot(), 'dist', 'lib', 'node', 'fetch-main.js') : join(__dirname, 'fetch-main.js');
+  return runInChildSync(script, { name, options });
+}
+
+/** One file's state in datasetStatus: ok and mismatch only when verified. */
+export interface DatasetFileStatus {
+  file: string;
+  /** The file found (name.gz or name), or null when it is missing. */
+  path: string | null;
+  status: 'ok' | 'mismatch' | 'unreadable' | 'missing' | 'present';
+  /** Why a file failed its check. */
+  detail?: string;
+}
+
+/** Where a data set is read from, its mirrors, and the state of its four files. */
+export interface DatasetStatus extends DataSource {
+  label: string;
+  /** The base URLs a missing cache file would be fetched from, in order. */
+  mirrors: string[];
+  files: DatasetFileStatus[];
+}
+
+/**
+ * Reports where a data set is read from (shipped data/ or the cache) and which of its files are there;
+ * with verify, also hashes each file against its recorded SHA-256 (about 0.3 s for a whole data set).
+ */
+export function datasetStatus(name: DatasetName | string, options: { verify?: boolean; env?: NodeJS.ProcessEnv } = {}): DatasetStatus {
+  const src = datasetSource(name, options.env);
+  const spec = SHIPPED[src.name];
+  const files = FETCH_ORDER.map((p): DatasetFileStatus => {
+    const file = IDX_FILE_NAMES[p];
+    const path = cachedPath(src.dir, file);
+    if (!path) return { file, path, status: 'missing' };
+    if (!options.verify) return { file, path, status: 'present' };
+    try {
+      const found = sha256Hex(maybeGunzip(readFileSync(path), path));
+      return found === spec.sha256[p] ? { file, path, status: 'ok' } : { file, path, status: 'mismatch', detail: `SHA-256 ${found}, expected ${spec.sha256[p]}` };
+    } catch (e) {
+      return { file, path, status: 'unreadable', detail: (e as Error).message };
+    }
+  });
+  return { ...src, label: spec.label, mirrors: mirrorBases(src.name, spec.folder, options.env), files };
+}
+
+/** The folder loadDataset reads a data set from without dataDir, fetching it into the cache if absent. */
+function defaultDataDir(ds: DatasetName): string {
+  const src = datasetSource(ds);
+  if (src.kind === 'cache' && FETCH_ORDER.some((p) => !cachedPath(src.dir, IDX_FILE_NAMES[p]))) fetchDatasetSync(ds);
+  return src.dir;
 }
 
 /** Files whose checksum already matched in this process, keyed by path, with size and mtime. */
@@ -241,7 +359,8 @@ function decodeSplit(
  *   loadDataset('mnist', { limit: { train: 2000, test: 500 } }); // the first 2000 / 500 only, fast
  *
  * name: 'mnist', 'fashion_mnist' or 'fashion-mnist'. See LoadDatasetOptions for dataDir, verify, limit
- * and layout. Every malformed file throws an Error naming it.
+ * and layout. Every malformed file throws an Error naming it. Without the shipped data/ (an npm
+ * install), the first call downloads the four files into the cache folder (fetchDataset) and waits.
  */
 export function loadDataset(name: DatasetName | 'fashion-mnist' | string, options: LoadDatasetOptions = {}): Dataset {
   const ds = resolveDatasetName(name);
@@ -252,11 +371,29 @@ export function loadDataset(name: DatasetName | 'fashion-mnist' | string, option
   checkLimit(limit.train, 'train');
   checkLimit(limit.test, 'test');
   const own = options.dataDir !== undefined;
-  const dir = own ? resolve(options.dataDir as string) : shippedDataDir(ds);
+  const dir = own ? resolve(options.dataDir as string) : defaultDataDir(ds);
   if (own && !existsSync(dir)) throw new Error(`${dir}: dataDir not found: expected a folder holding the four IDX files (${Object.values(IDX_FILE_NAMES).join(', ')})`);
   const verify = !own && (options.verify ?? true);
   const sum = (p: Part): string | undefined => (verify ? spec.sha256[p] : undefined);
+  try {
+    return decodeDataset(ds, dir, layout, limit, sum);
+  } catch (e) {
+    // A cached file that fails its checksum was damaged after its verified download, or placed by hand.
+    if (!own && (e as Error).message.includes('checksum mismatch') && datasetSource(ds).kind === 'cache') {
+      throw new Error(`${(e as Error).message}; \`npx scratchnet data --verify --fetch\` replaces it`);
+    }
+    throw e;
+  }
+}
 
+function decodeDataset(
+  ds: DatasetName,
+  dir: string,
+  layout: ImageLayout,
+  limit: { train?: number; test?: number },
+  sum: (p: Part) => string | undefined,
+): Dataset {
+  const spec = SHIPPED[ds];
   const numClasses = spec.classNames.length;
   const train = decodeSplit(
     readPart(dir, 'trainImages', sum('trainImages'), limit.train),
