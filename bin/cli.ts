@@ -1,7 +1,8 @@
 // What every scratchnet command shares: value parsers that name the bad value and the expected
-// one, a reporter that keeps stdout clean for --json, a progress bar for TTYs, and epoch lines.
+// one, the shared flags (declared once, here), either spelling of multi-word flags, a reporter that
+// keeps stdout clean for --json, a progress bar for TTYs, and epoch lines.
 
-import { InvalidArgumentError, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { Callbacks, EpochLogs } from '../lib';
 
 /** Parses an integer ≥ min; the error names the flag, the value and the range. */
@@ -95,17 +96,92 @@ export function progressCallbacks(reporter: Reporter, epochs: number, label = 't
   };
 }
 
-/** Adds the flags every experiment command has: --seed, --json, --out, --data-dir. */
+/**
+ * The flags several commands share, each declared here once (name, value parser, default); a command
+ * may word the help for what the flag means there.
+ */
+export const sharedFlag = {
+  seed: (help = 'seed for weights, validation split and batch order (the same seed reruns bit for bit)') =>
+    new Option('--seed <n>', help).argParser(intArg('--seed', 0)).default(1),
+  json: () => new Option('--json', 'print one JSON object on stdout; everything else goes to stderr').default(false),
+  dataDir: () => new Option('--data-dir <dir>', 'read the four IDX files from this folder instead of the shipped data'),
+  out: (dflt: string, help = 'folder for the files this command writes') => new Option('--out <dir>', help).default(dflt),
+  trainLimit: (help = 'use only the first n training images (quick runs)') => new Option('--train-limit <n>', help).argParser(intArg('--train-limit')),
+  testLimit: (help = 'use only the first n test images (quick runs)') => new Option('--test-limit <n>', help).argParser(intArg('--test-limit')),
+};
+
+/** Which shared flags a command takes; a string replaces the flag's help text. */
+export interface SharedFlags {
+  seed?: true | string;
+  json?: true;
+  dataDir?: true;
+  out?: { default: string; help?: string };
+  limits?: true | { train?: string; test?: string };
+}
+
+/** Adds the chosen shared flags, in a fixed order: seed, data-dir, json, limits, out. */
+export function addSharedFlags(cmd: Command, which: SharedFlags): Command {
+  const help = (v: true | string | undefined) => (typeof v === 'string' ? v : undefined);
+  if (which.seed) cmd.addOption(sharedFlag.seed(help(which.seed)));
+  if (which.dataDir) cmd.addOption(sharedFlag.dataDir());
+  if (which.json) cmd.addOption(sharedFlag.json());
+  if (which.limits) {
+    const l = which.limits === true ? {} : which.limits;
+    cmd.addOption(sharedFlag.trainLimit(l.train)).addOption(sharedFlag.testLimit(l.test));
+  }
+  if (which.out) cmd.addOption(sharedFlag.out(which.out.default, which.out.help));
+  return cmd;
+}
+
+/** The flags every experiment command has: --seed, --data-dir, --json, --out. */
 export function commonOptions(cmd: Command, defaults: { out: string }): Command {
-  return cmd
-    .option('--seed <n>', 'seed for weights and batch order (bit-identical reruns)', intArg('--seed', 0), 1)
-    .option('--json', 'print one JSON summary on stdout; everything else goes to stderr', false)
-    .option('--out <dir>', 'folder for the files this command writes', defaults.out)
-    .option('--data-dir <dir>', 'read IDX files from this folder instead of the shipped data');
+  return addSharedFlags(cmd, { seed: 'seed for weights and batch order (the same seed reruns bit for bit)', dataDir: true, json: true, out: { default: defaults.out } });
+}
+
+/** A flag's name with '_' and '-' made one: batch_size and batch-size → batch-size. */
+function spellingKey(flag: string): string {
+  return flag.replace(/_/g, '-');
 }
 
 /**
- * What every seed-experiment config takes from the command line: commonOptions' values plus the
+ * `args` with every multi-word flag written as `cmd` declares it, so --batch_size and --batch-size (and
+ * --batch_size=64) are one flag on every command. Only tokens that start with '--', name no declared
+ * flag as written, and match exactly one declared flag up to '_' ↔ '-' are touched; values and
+ * everything after '--' never are.
+ */
+export function declaredSpelling(cmd: Command, args: readonly string[]): string[] {
+  const byKey = new Map<string, string>();
+  const declared = new Set<string>();
+  for (const o of cmd.options as readonly Option[]) {
+    if (!o.long) continue;
+    declared.add(o.long);
+    byKey.set(spellingKey(o.long), o.long);
+  }
+  const out: string[] = [];
+  let rest = false;
+  for (const tok of args) {
+    if (rest || tok === '--' || !tok.startsWith('--')) {
+      rest ||= tok === '--';
+      out.push(tok);
+      continue;
+    }
+    const eq = tok.indexOf('=');
+    const name = eq > 0 ? tok.slice(0, eq) : tok;
+    const long = declared.has(name) ? undefined : byKey.get(spellingKey(name));
+    out.push(long ? long + (eq > 0 ? tok.slice(eq) : '') : tok);
+  }
+  return out;
+}
+
+/** Makes `cmd` accept either spelling of each of its multi-word flags (see declaredSpelling). */
+export function acceptBothSpellings(cmd: Command): Command {
+  const parse = cmd.parseOptions.bind(cmd);
+  cmd.parseOptions = (args: string[]) => parse(declaredSpelling(cmd, args));
+  return cmd;
+}
+
+/**
+ * What every experiment config (ayla, dynamic-loss, custom-layer) takes from the command line: commonOptions' values plus the
  * command's own --dataset, --train-limit and --test-limit, under the names the configs use.
  */
 export function commonConfig(opts: Record<string, unknown>) {

@@ -1,5 +1,5 @@
-// What the three seed-experiment commands (ayla, dynamic-loss, custom-layer) share beyond bin/cli.ts:
-// questions answered on stdin (the AYLA seed asks for its numbers), colour and dash flags, and a
+// What the three experiment commands (ayla, dynamic-loss, custom-layer) share beyond bin/cli.ts:
+// questions answered on stdin (AYLA's script asks for its numbers), colour and dash flags, and a
 // progress bar as fit callbacks.
 
 import { createInterface } from 'node:readline';
@@ -45,7 +45,7 @@ export async function askNumbers(questions: Question[], out: NodeJS.WritableStre
           throw new Error(`no answer to '${q.prompt}': standard input ended or is not readable; pass ${q.flag} <number> or pipe the answers in, one per line`);
         }
         const answer = next.value.trim();
-        if (!tty) out.write(`${answer}\n`); // echo piped answers so the log reads like the seed's session
+        if (!tty) out.write(`${answer}\n`); // echo piped answers so the log reads like the original script's session
         try {
           answers.push(q.parse(answer));
           break;

@@ -13,6 +13,7 @@ import { confusionCommand } from './commands/confusion';
 import { predictCommand } from './commands/predict';
 import { samplesCommand } from './commands/samples';
 import { trainCommand } from './commands/train';
+import { acceptBothSpellings } from './cli';
 
 /** The package version, read from package.json so it never drifts. */
 export function packageVersion(): string {
@@ -32,7 +33,7 @@ export function buildProgram(): Command {
   const program = new Command();
   program
     .name('scratchnet')
-    .description('Neural networks from scratch: reproduce the MNIST / Fashion-MNIST experiments of the seed documents.')
+    .description('Neural networks written from scratch in TypeScript, and the published experiments they reproduce on MNIST and Fashion-MNIST.')
     .version(packageVersion(), '-V, --version')
     .showHelpAfterError('(run with --help for usage)');
   program.addCommand(trainCommand());
@@ -44,5 +45,8 @@ export function buildProgram(): Command {
   program.addCommand(dynamicLossCommand());
   program.addCommand(customLayerCommand());
   program.addCommand(dataCommand());
+  // Every command, including ones added above later, takes --batch-size and --batch_size alike.
+  for (const c of program.commands) acceptBothSpellings(c);
+  program.addHelpText('after', '\nMulti-word flags take either spelling on every command: --batch-size or --batch_size.\nQ1-Q10 are the questions of assignment 1 of DA6401, IIT Madras\'s deep-learning course.\nDocs: README.md and docs/ (docs/commands.md lists every flag).');
   return program;
 }

@@ -17,7 +17,7 @@ export { writeFileAtomic } from './node/fs';
 export * from './metrics';
 export * from './node/data';
 export * from './node/plot';
-// The seed experiments (ayla, dynamic-loss, custom-layer), callable from code.
+// The experiments (the AYLA loss, the dynamical loss, the cubic layer), callable from code.
 export * from './node/experiments/ayla';
 export * from './node/experiments/dynamic-loss';
 export * from './node/experiments/custom-layer';

@@ -1,28 +1,29 @@
-// `scratchnet ayla`: seed 000. Asks, like the seed, for the epochs, N1 and N2 not given as flags,
+// `scratchnet ayla`: the AYLA loss transform. Asks, like AYLA's script, for the epochs, N1 and N2 not given as flags,
 // then trains Normal and AYLA (lib/node/experiments/ayla.ts) and writes SM1_acc.png and SM1_loss.png.
 
 import { Command } from 'commander';
 import { DATASET_NAMES } from '../../lib/node/data';
 import { DEFAULT_AYLA_CONFIG, runAyla, type AylaConfig } from '../../lib/node/experiments/ayla';
+import { AYLA_RULE_ALIASES } from '../../lib/losses/ayla';
 import { optimizerNames } from '../../lib/optimizers';
-import { choiceArg, commonConfig, commonOptions, floatArg, intArg, Reporter } from '../cli';
+import { choiceArg, commonConfig, commonOptions, floatArg, intArg, Reporter, sharedFlag } from '../cli';
 import { askNumbers, barCallbacks, colorArg, dashArg, type Question } from '../experiment-cli';
 
 export function aylaCommand(): Command {
   const d = DEFAULT_AYLA_CONFIG;
   const cmd = new Command('ayla')
-    .description('seed 000: train the same MLP normally and with the AYLA loss transform from identical weights; compare in SM1_acc.png / SM1_loss.png')
+    .description('the AYLA loss transform (github.com/keslaki/AYLA): train the same MLP normally and with AYLA from identical weights; compare in SM1_acc.png / SM1_loss.png')
     .option('--epochs <n>', 'training epochs (asked on stdin when omitted)', intArg('--epochs'))
     .option('--n1 <x>', 'AYLA exponent N1 (asked on stdin when omitted)', floatArg('--n1'))
     .option('--n2 <x>', 'AYLA exponent N2 (asked on stdin when omitted)', floatArg('--n2'))
-    .option('--exponent-rule <rule>', "seed: N1 for |L| > 1, N2 for |L| < 1 (the seed's README); author: swapped (the author's code)", choiceArg('--exponent-rule', ['seed', 'author'] as const), d.rule)
+    .option('--exponent-rule <rule>', "n1-above: N1 for |L| > 1, N2 for |L| < 1 (as AYLA's README states it); n1-below: the other way round (as AYLA's code does)", choiceArg('--exponent-rule', ['n1-above', 'n1-below'] as const, AYLA_RULE_ALIASES), d.rule)
     .option('--optimizer <name>', `one of ${optimizerNames.join(', ')}`, choiceArg('--optimizer', optimizerNames, { nesterov: 'nag' }), d.optimizer)
     .option('--learning-rate <x>', "learning rate (default: the optimizer's own, Adam 0.001)", floatArg('--learning-rate'))
-    .option('--epsilon <x>', "the optimizer's ε (the seed's 1e-7)", floatArg('--epsilon'), d.epsilon)
-    .option('--batch-size <n>', 'batch size (the seed: 128)', intArg('--batch-size'), d.batchSize)
-    .option('--dataset <name>', 'mnist (the seed) or fashion_mnist', choiceArg('--dataset', DATASET_NAMES, { 'fashion-mnist': 'fashion_mnist' }), d.dataset)
-    .option('--train-limit <n>', 'train on the first n training images only (quick runs)', intArg('--train-limit'))
-    .option('--test-limit <n>', 'validate on the first n test images only (quick runs)', intArg('--test-limit'))
+    .option('--epsilon <x>', "the optimizer's ε (AYLA's 1e-7)", floatArg('--epsilon'), d.epsilon)
+    .option('--batch-size <n>', 'batch size (AYLA: 128)', intArg('--batch-size'), d.batchSize)
+    .option('--dataset <name>', 'mnist (as AYLA) or fashion_mnist', choiceArg('--dataset', DATASET_NAMES, { 'fashion-mnist': 'fashion_mnist' }), d.dataset)
+    .addOption(sharedFlag.trainLimit('train on the first n training images only (quick runs)'))
+    .addOption(sharedFlag.testLimit('validate on the first n test images only (quick runs)'))
     .option('--normal-color <css>', 'colour of the Normal curves', colorArg('--normal-color'), d.style.normalColor)
     .option('--ayla-color <css>', 'colour of the AYLA curves', colorArg('--ayla-color'), d.style.aylaColor)
     .option('--train-dash <style>', 'training curves: solid, dashed, dotted or on,off lengths', dashArg('--train-dash'), d.style.trainDash)
@@ -34,7 +35,7 @@ export function aylaCommand(): Command {
 
 async function runAylaCommand(opts: Record<string, unknown>): Promise<void> {
   const reporter = new Reporter(opts.json === true);
-  // The seed's three questions, for whatever the flags did not answer.
+  // AYLA's three questions, for whatever the flags did not answer.
   const questions: (Question & { key: 'epochs' | 'n1' | 'n2' })[] = [
     { key: 'epochs' as const, flag: '--epochs', prompt: 'Enter number of epochs:', parse: intArg('epochs') },
     { key: 'n1' as const, flag: '--n1', prompt: 'Enter N1 value:', parse: floatArg('N1') },

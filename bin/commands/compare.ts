@@ -9,7 +9,7 @@ import { comparisonFigure, comparisonTable, runComparison, type ComparisonEntry 
 import { RECOMMENDED_MNIST_CONFIGS } from '../../lib/node/experiments/recommended';
 import { saveFigure } from '../../lib/node/plot';
 import { writeFileAtomic } from '../../lib/node/fs';
-import { progressCallbacks, Reporter } from '../cli';
+import { progressCallbacks, Reporter, sharedFlag } from '../cli';
 import { addTrainFlags, configFromOptions, type TrainFlagKey } from '../train-flags';
 import { addRunFlags } from './train';
 
@@ -36,7 +36,7 @@ const SHAPE_FLAGS = ['dataset', 'epochs', 'batch_size', 'num_layers', 'hidden_si
 const SPECS: Spec[] = [
   {
     name: 'compare-optimizers',
-    description: 'Q3: the same network and data with all six optimizers; table and loss/accuracy curves',
+    description: 'DA6401 Q3: the same network and data with all six optimizers; table and loss/accuracy curves',
     out: 'runs/compare-optimizers', file: 'optimizers',
     title: (c) => `Six optimizers, ${c.dataset}, ${c.num_layers}x${c.hidden_size} ${c.activation}, batch ${c.batch_size}`,
     firstColumn: 'optimizer',
@@ -48,7 +48,7 @@ const SPECS: Spec[] = [
   },
   {
     name: 'compare-losses',
-    description: 'Q8: cross-entropy vs squared error on the same configuration; curves',
+    description: 'DA6401 Q8: cross-entropy vs squared error on the same configuration; curves',
     out: 'runs/compare-losses', file: 'losses',
     title: (c) => `Cross-entropy vs squared error, ${c.dataset}, ${c.num_layers}x${c.hidden_size} ${c.activation}, ${c.optimizer}`,
     firstColumn: 'loss',
@@ -59,7 +59,7 @@ const SPECS: Spec[] = [
   },
   {
     name: 'mnist-configs',
-    description: 'Q10: the three configurations recommended by the Fashion-MNIST search, run on MNIST',
+    description: 'DA6401 Q10: the three configurations recommended by the Fashion-MNIST search, run on MNIST',
     out: 'runs/mnist-configs', file: 'mnist-configs',
     title: () => 'Three recommended configurations on MNIST',
     firstColumn: 'configuration',
@@ -77,7 +77,7 @@ export function comparisonCommands(): Command[] {
     const defaults = spec.name === 'mnist-configs' ? { dataset: 'mnist' as const } : { ...DEFAULT_CONFIG, epochs: 5 };
     // Q3 must see the user's --learning_rate only if given, so no default there.
     addTrainFlags(cmd, spec.name === 'compare-optimizers' ? { ...defaults, learning_rate: undefined } : defaults, spec.flags);
-    addRunFlags(cmd).option('--out <dir>', 'folder for the figure and the table', spec.out);
+    addRunFlags(cmd).addOption(sharedFlag.out(spec.out, 'folder for the figure and the table'));
     cmd.action((opts: Record<string, unknown>) => runSpec(spec, opts));
     return cmd;
   });

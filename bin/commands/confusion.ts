@@ -10,17 +10,17 @@ import { classReport, confusionMatrix, mostConfused, predictedLabels } from '../
 import { loadModel } from '../../lib/model/io';
 import { barChart, heatmap, imageGrid, saveFigure } from '../../lib/node/plot';
 import { writeFileAtomic } from '../../lib/node/fs';
-import { intArg, progressCallbacks, Reporter } from '../cli';
+import { intArg, progressCallbacks, Reporter, sharedFlag } from '../cli';
 import { addTrainFlags, configFromOptions } from '../train-flags';
 import { addRunFlags } from './train';
 
 export function confusionCommand(): Command {
-  const cmd = new Command('confusion').description('Q7: test-set confusion matrix (PNG, CSV), per-class precision/recall, most confused pairs with examples');
+  const cmd = new Command('confusion').description('DA6401 Q7: test-set confusion matrix (PNG, CSV), per-class precision/recall, most confused pairs with examples');
   cmd.option('--model <file>', 'evaluate this saved model instead of training the default configuration');
   addTrainFlags(cmd);
   addRunFlags(cmd)
     .option('--pairs <n>', 'how many most-confused pairs to show', intArg('--pairs', 1, 90), 5)
-    .option('--out <dir>', 'folder for the figures and the CSV', 'runs/confusion')
+    .addOption(sharedFlag.out('runs/confusion', 'folder for the figures and the CSV'))
     .action((opts: Record<string, unknown>) => runConfusion(opts));
   return cmd;
 }

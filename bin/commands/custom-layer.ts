@@ -1,24 +1,24 @@
-// `scratchnet custom-layer`: seed 002. Trains a model with the Cubic layer and a plain dense model
+// `scratchnet custom-layer`: the cubic custom layer. Trains a model with the Cubic layer and a plain dense model
 // on MNIST digits {0, 2, 5} (lib/node/experiments/custom-layer.ts); writes comparison.png.
 
 import { Command, InvalidArgumentError } from 'commander';
 import { DATASET_NAMES } from '../../lib/node/data';
 import { DEFAULT_CUSTOM_LAYER_CONFIG, runCustomLayer, type CustomLayerConfig } from '../../lib/node/experiments/custom-layer';
-import { choiceArg, commonConfig, commonOptions, floatArg, intArg, Reporter } from '../cli';
+import { choiceArg, commonConfig, commonOptions, floatArg, intArg, Reporter, sharedFlag } from '../cli';
 import { barCallbacks } from '../experiment-cli';
 
 export function customLayerCommand(): Command {
   const d = DEFAULT_CUSTOM_LAYER_CONFIG;
   const cmd = new Command('custom-layer')
-    .description('seed 002: a model with the custom Cubic layer (y = x³·V − x·W + b) vs a plain dense model on MNIST digits 0, 2, 5')
-    .option('--epochs <n>', 'training epochs (the seed: 50)', intArg('--epochs'), d.epochs)
+    .description('the cubic custom layer (Keras project "MNIST Custom Layer Classification"): a model with Cubic (y = x³·V − x·W + b) vs a plain dense model on MNIST digits 0, 2, 5')
+    .option('--epochs <n>', 'training epochs (the original: 50)', intArg('--epochs'), d.epochs)
     .option('--batch-size <n>', 'batch size (Keras default 32)', intArg('--batch-size'), d.batchSize)
-    .option('--learning-rate <x>', 'SGD learning rate (the seed: 0.01)', floatArg('--learning-rate'), d.learningRate)
-    .option('--validation-split <f>', 'fraction of the last training images held out (the seed: 0.2)', splitArg, d.validationSplit)
+    .option('--learning-rate <x>', 'SGD learning rate (the original: 0.01)', floatArg('--learning-rate'), d.learningRate)
+    .option('--validation-split <f>', 'fraction of the last training images held out (the original: 0.2)', splitArg, d.validationSplit)
     .option('--classes <list>', 'digits to keep, relabelled 0, 1, ... in this order', classesArg, d.classes)
-    .option('--dataset <name>', 'mnist (the seed) or fashion_mnist', choiceArg('--dataset', DATASET_NAMES, { 'fashion-mnist': 'fashion_mnist' }), d.dataset)
-    .option('--train-limit <n>', 'use the first n training images only, before the class filter (quick runs)', intArg('--train-limit'))
-    .option('--test-limit <n>', 'use the first n test images only, before the class filter', intArg('--test-limit'));
+    .option('--dataset <name>', 'mnist (as the original) or fashion_mnist', choiceArg('--dataset', DATASET_NAMES, { 'fashion-mnist': 'fashion_mnist' }), d.dataset)
+    .addOption(sharedFlag.trainLimit('use the first n training images only, before the class filter (quick runs)'))
+    .addOption(sharedFlag.testLimit('use the first n test images only, before the class filter'));
   commonOptions(cmd, { out: d.outDir as string });
   cmd.action(async (opts: Record<string, unknown>) => {
     const reporter = new Reporter(opts.json === true);

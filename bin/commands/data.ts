@@ -5,7 +5,7 @@
 import { Command } from 'commander';
 import { rmSync } from 'node:fs';
 import { DATASET_NAMES, datasetStatus, fetchDataset, resolveDatasetName, type DatasetStatus } from '../../lib/node/data';
-import { Reporter, choiceArg } from '../cli';
+import { Reporter, addSharedFlags, choiceArg } from '../cli';
 
 const BAD = new Set(['mismatch', 'unreadable']);
 
@@ -21,12 +21,12 @@ function describe(s: DatasetStatus, reporter: Reporter): void {
 }
 
 export function dataCommand(): Command {
-  return new Command('data')
+  const cmd = new Command('data')
     .description('show where each data set is read from (data/ in a clone, the download cache in an npm install) and check its files')
     .option('-d, --dataset <name>', `only this data set (${DATASET_NAMES.join(', ')})`, choiceArg('--dataset', DATASET_NAMES, { 'fashion-mnist': 'fashion_mnist' }))
     .option('--verify', 'hash every file and compare it with its recorded SHA-256 (exit 1 on a mismatch)', false)
-    .option('--fetch', 'download the files the cache lacks now (with --verify: also replace cached files that fail)', false)
-    .option('--json', 'print one JSON object on stdout; everything else goes to stderr', false)
+    .option('--fetch', 'download the files the cache lacks now (with --verify: also replace cached files that fail)', false);
+  return addSharedFlags(cmd, { json: true })
     .action(async (opts: { dataset?: string; verify: boolean; fetch: boolean; json: boolean }) => {
       const reporter = new Reporter(opts.json);
       const names = opts.dataset ? [resolveDatasetName(opts.dataset)] : [...DATASET_NAMES];

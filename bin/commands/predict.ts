@@ -1,5 +1,5 @@
 // `scratchnet predict --index N` (Q2): the probability of each class for image N (1..70,000:
-// the 60,000 training images, then the 10,000 test images, as the seed numbers them), from a saved
+// the 60,000 training images, then the 10,000 test images, as the assignment numbers them), from a saved
 // model or from a freshly initialised network of the given shape.
 
 import { Command } from 'commander';
@@ -8,18 +8,15 @@ import { loadDataset } from '../../lib/node/data';
 import { buildAssignmentModel } from '../../lib/node/experiments/assignment';
 import { loadModel } from '../../lib/model/io';
 import { Tensor } from '../../lib/tensor';
-import { intArg, Reporter } from '../cli';
+import { addSharedFlags, intArg, Reporter } from '../cli';
 import { addTrainFlags, configFromOptions } from '../train-flags';
 
 export function predictCommand(): Command {
-  const cmd = new Command('predict').description('Q2: class probabilities for image N (1..70,000: train then test) from --model or a fresh network');
+  const cmd = new Command('predict').description('DA6401 Q2: class probabilities for image N (1..70,000: train then test) from --model or a fresh network');
   cmd.requiredOption('--index <n>', 'image number, 1..70000 (1..60000 train, 60001..70000 test)', intArg('--index', 1, 70000));
   cmd.option('--model <file>', 'a model saved with train --save-model (default: a freshly initialised network)');
   addTrainFlags(cmd, { dataset: 'fashion_mnist', num_layers: 2, hidden_size: 128, activation: 'ReLU', weight_init: 'Xavier' }, ['dataset', 'num_layers', 'hidden_size', 'activation', 'weight_init']);
-  return cmd
-    .option('--seed <n>', 'seed of the fresh network', intArg('--seed', 0), 1)
-    .option('--data-dir <dir>', 'read the IDX files from this folder instead of the shipped data')
-    .option('--json', 'print one JSON object on stdout; everything else goes to stderr', false)
+  return addSharedFlags(cmd, { seed: 'seed of the fresh network', dataDir: true, json: true })
     .action((opts: Record<string, unknown>) => {
       const reporter = new Reporter(opts.json === true);
       if (opts.model !== undefined && !existsSync(opts.model as string)) throw new Error(`model file ${opts.model} does not exist`);

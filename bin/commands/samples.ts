@@ -4,16 +4,13 @@ import { Command } from 'commander';
 import { join } from 'node:path';
 import { loadDataset } from '../../lib/node/data';
 import { imageGrid, saveFigure } from '../../lib/node/plot';
-import { Reporter } from '../cli';
+import { addSharedFlags, Reporter } from '../cli';
 import { addTrainFlags } from '../train-flags';
 
 export function samplesCommand(): Command {
-  const cmd = new Command('samples').description('Q1: one image per class in a 2x5 grid with class names (PNG + SVG)');
+  const cmd = new Command('samples').description('DA6401 Q1: one image per class in a 2x5 grid with class names (PNG + SVG)');
   addTrainFlags(cmd, { dataset: 'fashion_mnist' }, ['dataset']);
-  return cmd
-    .option('--out <dir>', 'folder for samples.png / samples.svg', 'runs/samples')
-    .option('--data-dir <dir>', 'read the IDX files from this folder instead of the shipped data')
-    .option('--json', 'print one JSON object on stdout; everything else goes to stderr', false)
+  return addSharedFlags(cmd, { dataDir: true, json: true, out: { default: 'runs/samples', help: 'folder for samples.png / samples.svg' } })
     .action(async (opts: { dataset: string; out: string; dataDir?: string; json: boolean }) => {
       const reporter = new Reporter(opts.json);
       const ds = loadDataset(opts.dataset, { dataDir: opts.dataDir });

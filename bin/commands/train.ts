@@ -5,26 +5,21 @@ import { Command } from 'commander';
 import { saveModel } from '../../lib/model/io';
 import { buildAssignmentModel, loadAssignmentData, trainAssignment, type AssignmentConfig } from '../../lib/node/experiments/assignment';
 import { createRun, runName } from '../../lib/node/experiments/runs';
-import { intArg, progressCallbacks, Reporter } from '../cli';
+import { addSharedFlags, progressCallbacks, Reporter, sharedFlag } from '../cli';
 import { addTrainFlags, configFromOptions } from '../train-flags';
 
 /** Flags every command that trains a network takes beyond train.py's own. */
 export function addRunFlags(cmd: Command): Command {
-  return cmd
-    .option('--seed <n>', 'seed for weights, validation split and batch order', intArg('--seed', 0), 1)
-    .option('--data-dir <dir>', 'read the four IDX files from this folder instead of the shipped data')
-    .option('--json', 'print one JSON object on stdout; everything else goes to stderr', false)
-    .option('--train-limit <n>', 'use only the first n training images (quick runs)', intArg('--train-limit'))
-    .option('--test-limit <n>', 'use only the first n test images (quick runs)', intArg('--test-limit'));
+  return addSharedFlags(cmd, { seed: true, dataDir: true, json: true, limits: true });
 }
 
 export function trainCommand(): Command {
   const cmd = new Command('train')
-    .description("train a feed-forward network: the assignment's train.py (defaults = the best configuration our search found)");
+    .description("the DA6401 assignment's train.py, flag for flag: train a feed-forward network (defaults = the best configuration our search found)");
   addTrainFlags(cmd);
   addRunFlags(cmd)
     .option('--save-model <file>', 'save the trained model to this file')
-    .option('--out <dir>', 'root folder of the run records', 'runs')
+    .addOption(sharedFlag.out('runs', 'root folder of the run records'))
     .action((opts: Record<string, unknown>) => runTrain(opts));
   return cmd;
 }

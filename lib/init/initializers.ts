@@ -31,7 +31,7 @@ function scaledNormal(stdOf: (fanIn: number, fanOut: number) => number): Initial
 const initializers: Record<InitializerName, Initializer> = {
   // The assignment's 'random': small normal weights, N(0, 0.1²).
   random: normal(0.1),
-  // Keras's random_normal (used by the seed-002 custom layer): N(0, 0.05²).
+  // Keras's random_normal (used by the cubic custom layer): N(0, 0.05²).
   random_normal: normal(0.05),
   // Glorot & Bengio (2010): Var = 2/(fanIn+fanOut) keeps activation and gradient variance level.
   glorot_uniform: uniform((fi, fo) => Math.sqrt(6 / (fi + fo))),

@@ -1,5 +1,5 @@
 // Class-weight schedules for the dynamical loss of Ruiz-Garcia et al., "Tilting the playing field:
-// dynamical loss functions for machine learning" (ICML 2021), and seed 001. Feed the weights to
+// dynamical loss functions for machine learning" (ICML 2021). Feed the weights to
 // WeightedCrossEntropy.setWeights before each step; the loss landscape then oscillates.
 //
 // C classes, T period (steps), t time within the period, i the emphasised class.
@@ -42,9 +42,19 @@ export interface ClassWeightState {
   wMax: number;
 }
 
+/**
+ * 'class-per-step': the emphasised class moves every step and w_max decays (the loop of the Keras
+ * implementation the dynamic-loss command reproduces); 'class-per-period': one class per period, w_max
+ * fixed (the paper's).
+ */
+export type ClassWeightScheduleKind = 'class-per-step' | 'class-per-period';
+
+/** The schedules' names before they said what they do, still accepted. */
+export const SCHEDULE_ALIASES: Readonly<Record<string, ClassWeightScheduleKind>> = { seed: 'class-per-step', paper: 'class-per-period' };
+
 /** Class weights as a function of the training step (0-based). */
 export interface ClassWeightSchedule {
-  readonly kind: 'seed' | 'paper';
+  readonly kind: ClassWeightScheduleKind;
   readonly numClasses: number;
   readonly period: number;
   /** The schedule's state at a step. */
@@ -57,13 +67,13 @@ export interface ClassWeightScheduleOptions {
   numClasses: number;
   /** Period T in steps. */
   period: number;
-  /** Peak raw weight (≥ 1); the seed's is 1.5. */
+  /** Peak raw weight (≥ 1); the Keras implementation's is 1.5. */
   wMax: number;
-  /** 'seed' only: how much w_max drops per step, down to 1 (default 0.001, the seed's). */
+  /** 'class-per-step' only: how much w_max drops per step, down to 1 (default 0.001, the implementation's). */
   decay?: number;
-  /** 'paper' only: total training steps; with flatEnd, the last period has all weights 1. */
+  /** 'class-per-period' only: total training steps; with flatEnd, the last period has all weights 1. */
   totalSteps?: number;
-  /** 'paper' only: no oscillation during the last period, so training settles (default false). */
+  /** 'class-per-period' only: no oscillation during the last period, so training settles (default false). */
   flatEnd?: boolean;
 }
 
@@ -90,15 +100,15 @@ function scheduleOf(kind: ClassWeightSchedule['kind'], C: number, T: number, sta
 }
 
 /**
- * Seed 001's loop, literally: at step s, t = s mod T, the emphasised class is s mod C (it moves
+ * The Keras implementation's loop, literally: at step s, t = s mod T, the emphasised class is s mod C (it moves
  * every step), and w_max is lowered by `decay` BEFORE the step (w_max ← max(1, w_max − decay)),
  * so step s uses max(1, w_max − decay·(s+1)).
  */
-export function seedSchedule(opts: ClassWeightScheduleOptions): ClassWeightSchedule {
+export function classPerStepSchedule(opts: ClassWeightScheduleOptions): ClassWeightSchedule {
   checkScheduleOptions(opts);
   const { numClasses: C, period: T, wMax } = opts;
   const decay = opts.decay ?? 0.001;
-  return scheduleOf('seed', C, T, (step) => ({ t: step % T, emphasised: step % C, wMax: Math.max(1, wMax - decay * (step + 1)) }));
+  return scheduleOf('class-per-step', C, T, (step) => ({ t: step % T, emphasised: step % C, wMax: Math.max(1, wMax - decay * (step + 1)) }));
 }
 
 /**
@@ -106,17 +116,22 @@ export function seedSchedule(opts: ClassWeightScheduleOptions): ClassWeightSched
  * class takes over (i = ⌊s / T⌋ mod C); w_max stays fixed. With flatEnd, the last T steps of
  * totalSteps use weight 1 for every class (plain cross-entropy) so the network settles.
  */
-export function paperSchedule(opts: ClassWeightScheduleOptions): ClassWeightSchedule {
+export function classPerPeriodSchedule(opts: ClassWeightScheduleOptions): ClassWeightSchedule {
   checkScheduleOptions(opts);
   const { numClasses: C, period: T, wMax } = opts;
   const flatFrom = opts.flatEnd ? Math.max(0, (opts.totalSteps as number) - T) : Infinity;
-  return scheduleOf('paper', C, T, (step) =>
+  return scheduleOf('class-per-period', C, T, (step) =>
     step >= flatFrom ? { t: step % T, emphasised: -1, wMax: 1 } : { t: step % T, emphasised: Math.floor(step / T) % C, wMax });
 }
 
-/** A schedule by name: 'seed' or 'paper'. */
-export function createClassWeightSchedule(kind: 'seed' | 'paper', opts: ClassWeightScheduleOptions): ClassWeightSchedule {
-  if (kind === 'seed') return seedSchedule(opts);
-  if (kind === 'paper') return paperSchedule(opts);
-  throw new Error(`unknown class-weight schedule '${String(kind)}': expected seed or paper`);
+/** The old names of the two schedules. */
+export const seedSchedule = classPerStepSchedule;
+export const paperSchedule = classPerPeriodSchedule;
+
+/** A schedule by name: 'class-per-step' or 'class-per-period' (or the old 'seed' / 'paper'). */
+export function createClassWeightSchedule(kind: ClassWeightScheduleKind | 'seed' | 'paper', opts: ClassWeightScheduleOptions): ClassWeightSchedule {
+  const k = SCHEDULE_ALIASES[kind] ?? kind;
+  if (k === 'class-per-step') return classPerStepSchedule(opts);
+  if (k === 'class-per-period') return classPerPeriodSchedule(opts);
+  throw new Error(`unknown class-weight schedule '${String(kind)}': expected class-per-step or class-per-period`);
 }

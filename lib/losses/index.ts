@@ -10,10 +10,10 @@ export { SoftmaxCrossEntropy } from './softmax-cross-entropy';
 export { CategoricalCrossEntropy, PROB_EPSILON } from './categorical-cross-entropy';
 export { MeanSquaredError } from './mean-squared-error';
 export { WeightedCrossEntropy } from './weighted-cross-entropy';
-export { aylaTransform, type AylaOptions, type AylaRule } from './ayla';
+export { aylaTransform, AYLA_RULE_ALIASES, type AylaOptions, type AylaRule } from './ayla';
 export {
-  classWeights, triangleWave, seedSchedule, paperSchedule, createClassWeightSchedule,
-  type ClassWeightSchedule, type ClassWeightScheduleOptions, type ClassWeightState,
+  classWeights, triangleWave, classPerStepSchedule, classPerPeriodSchedule, seedSchedule, paperSchedule, createClassWeightSchedule,
+  SCHEDULE_ALIASES, type ClassWeightScheduleKind, type ClassWeightSchedule, type ClassWeightScheduleOptions, type ClassWeightState,
 } from './class-weight-schedule';
 
 export const lossNames = ['softmax_cross_entropy', 'categorical_crossentropy', 'cross_entropy', 'mean_squared_error', 'mse'] as const;

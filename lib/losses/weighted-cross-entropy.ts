@@ -1,6 +1,6 @@
 // Class-weighted softmax cross-entropy from logits, the dynamical loss of Ruiz-Garcia et al.
-// (ICML 2021) and seed 001: L = −(1/B) Σ_b Σ_c w_c · y_bc · log softmax(z_b)_c.
-// (The seed writes −mean(log_softmax(z)·Y·w)·C; the mean over B·C entries times C is the 1/B.)
+// (ICML 2021): L = −(1/B) Σ_b Σ_c w_c · y_bc · log softmax(z_b)_c.
+// (The Keras implementation writes −mean(log_softmax(z)·Y·w)·C; the mean over B·C entries times C is the 1/B.)
 // With s_b = Σ_k w_k y_bk:  dL/dz_bc = (s_b · p_bc − w_c · y_bc) / B.
 // The weights may change every step (setWeights); with all w_c = 1 this is plain cross-entropy.
 //

@@ -1,17 +1,19 @@
-// The AYLA loss transform (seed 000) against values computed by hand, for both exponent rules and
+// The AYLA loss transform against values computed by hand, for both exponent rules and
 // on both sides of |L| = 1, and its effect inside a training step: every gradient scaled by
 // n·|L|^(n−1), so one SGD step moves the weights exactly that many times further.
 
-import { Dense, Sequential, Softmax, Tensor, aylaTransform, type LossTransform } from '../../lib';
+import { Dense, Sequential, Softmax, Tensor, aylaTransform, type AylaRule, type LossTransform } from '../../lib';
 
 describe('aylaTransform values and gradient scales (N1 = 1.5, N2 = 0.5)', () => {
   // By hand: 4^1.5 = 8, 1.5·4^0.5 = 3;  4^0.5 = 2, 0.5·4^−0.5 = 0.25;
   //          0.25^0.5 = 0.5, 0.5·0.25^−0.5 = 1;  0.25^1.5 = 0.125, 1.5·0.25^0.5 = 0.75.
-  const cases: [string, 'seed' | 'author', number, number, number][] = [
-    ['seed rule, |L| > 1 uses N1', 'seed', 4, 8, 3],
-    ['seed rule, |L| < 1 uses N2', 'seed', 0.25, 0.5, 1],
-    ['author rule, |L| > 1 uses N2', 'author', 4, 2, 0.25],
-    ['author rule, |L| < 1 uses N1', 'author', 0.25, 0.125, 0.75],
+  const cases: [string, AylaRule | 'seed' | 'author', number, number, number][] = [
+    ['n1-above rule, |L| > 1 uses N1', 'n1-above', 4, 8, 3],
+    ['n1-above rule, |L| < 1 uses N2', 'n1-above', 0.25, 0.5, 1],
+    ['n1-below rule, |L| > 1 uses N2', 'n1-below', 4, 2, 0.25],
+    ['n1-below rule, |L| < 1 uses N1', 'n1-below', 0.25, 0.125, 0.75],
+    ["the old name 'seed' is n1-above", 'seed', 4, 8, 3],
+    ["the old name 'author' is n1-below", 'author', 4, 2, 0.25],
   ];
   test.each(cases)('%s', (_name, rule, L, value, scale) => {
     const t = aylaTransform({ n1: 1.5, n2: 0.5, rule })(L);
@@ -26,7 +28,7 @@ describe('aylaTransform values and gradient scales (N1 = 1.5, N2 = 0.5)', () => 
   });
 
   test('the scale is the derivative of the value (central difference)', () => {
-    for (const rule of ['seed', 'author'] as const) {
+    for (const rule of ['n1-above', 'n1-below'] as const) {
       const f = aylaTransform({ n1: 2.5, n2: 0.7, rule });
       for (const L of [0.1, 0.6, 1.3, 3.7]) {
         const h = 1e-6;
@@ -39,7 +41,7 @@ describe('aylaTransform values and gradient scales (N1 = 1.5, N2 = 0.5)', () => 
   test('bad exponents and rules are refused with the value named', () => {
     expect(() => aylaTransform({ n1: 0, n2: 1 })).toThrow(/N1 must be a positive number, got 0/);
     expect(() => aylaTransform({ n1: 1, n2: NaN })).toThrow(/N2 must be a positive number, got NaN/);
-    expect(() => aylaTransform({ n1: 1, n2: 1, rule: 'x' as 'seed' })).toThrow(/unknown AYLA exponent rule 'x'/);
+    expect(() => aylaTransform({ n1: 1, n2: 1, rule: 'x' as AylaRule })).toThrow(/unknown AYLA exponent rule 'x': expected n1-above or n1-below/);
   });
 });
 
@@ -52,7 +54,7 @@ describe('inside a training step', () => {
   const x = Tensor.from([0.5, -1, 2, 0.3, 1.5, 0.2, -0.7, 1, -0.4, 0.9, 0.1, -2], [3, 4]);
   const y = Tensor.from([1, 0, 0, 0, 1, 0, 0, 0, 1], [3, 3]);
 
-  test.each([['seed'], ['author']] as const)('rule %s: loss transformed, gradient and step scaled by n·|L|^(n−1)', (rule) => {
+  test.each([['n1-above'], ['n1-below']] as const)('rule %s: loss transformed, gradient and step scaled by n·|L|^(n−1)', (rule) => {
     const plain = tiny(null);
     const start = Float32Array.from(plain.params);
     const p = plain.trainOnBatch(x, y);
@@ -60,7 +62,7 @@ describe('inside a training step', () => {
     expect(ayla.params).toEqual(start); // same seed, same initial weights
     const a = ayla.trainOnBatch(x, y);
     const L = p.loss;
-    const n = (L > 1) === (rule === 'seed') ? 3 : 0.5;
+    const n = (L > 1) === (rule === 'n1-above') ? 3 : 0.5;
     expect(a.loss).toBeCloseTo(L ** n, 5);
     const scale = n * L ** (n - 1);
     expect(a.gradNorm).toBeCloseTo(scale * p.gradNorm, 4);

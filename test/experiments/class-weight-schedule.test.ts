@@ -1,9 +1,9 @@
-// The dynamical loss's class weights (seed 001, Ruiz-Garcia et al. 2021) against the formula
+// The dynamical loss's class weights (Ruiz-Garcia et al. 2021) against the formula
 //   c_k = C·Γ_k / Σ_j Γ_j,  Γ_i = 1 + (w_max − 1)·tri(t/T),  Γ_k = 1 (k ≠ i),  tri(s) = 1 − |2(s mod 1) − 1|
 // evaluated by hand at chosen t, for both schedules, and the weighted loss it feeds.
 
 import {
-  WeightedCrossEntropy, classWeights, createClassWeightSchedule, paperSchedule, seedSchedule, triangleWave,
+  WeightedCrossEntropy, classWeights, createClassWeightSchedule, classPerPeriodSchedule, classPerStepSchedule, paperSchedule, seedSchedule, triangleWave,
 } from '../../lib';
 
 /** The formula, written out independently of the library (float64). */
@@ -54,8 +54,8 @@ describe('classWeights', () => {
   });
 });
 
-describe("seed schedule: the seed's loop (t = s mod T, class = s mod C, w_max − 0.001 before each step)", () => {
-  const s = seedSchedule({ numClasses: 10, period: 50, wMax: 1.5 });
+describe("class-per-step schedule: the Keras implementation's loop (t = s mod T, class = s mod C, w_max − 0.001 before each step)", () => {
+  const s = classPerStepSchedule({ numClasses: 10, period: 50, wMax: 1.5 });
   test('step 0: t 0, class 0, w_max 1.499', () => {
     const st = s.state(0);
     expect([st.t, st.emphasised]).toEqual([0, 0]);
@@ -80,8 +80,8 @@ describe("seed schedule: the seed's loop (t = s mod T, class = s mod C, w_max �
   });
 });
 
-describe('paper schedule: one whole period per class, then the next class', () => {
-  const p = paperSchedule({ numClasses: 10, period: 20, wMax: 5 });
+describe("class-per-period schedule (the paper's): one whole period per class, then the next class", () => {
+  const p = classPerPeriodSchedule({ numClasses: 10, period: 20, wMax: 5 });
   test('step 45: class 2, t 5 (a quarter period: raw weight 3)', () => {
     expect(p.state(45)).toEqual({ t: 5, emphasised: 2, wMax: 5 });
     close(p.weights(new Float32Array(10), 45), expected(5, 2, 5, 20, 10));
@@ -92,19 +92,26 @@ describe('paper schedule: one whole period per class, then the next class', () =
     close(p.weights(new Float32Array(10), 210), expected(10, 0, 5, 20, 10));
   });
   test('flatEnd: the last period of totalSteps has all weights 1', () => {
-    const f = createClassWeightSchedule('paper', { numClasses: 10, period: 20, wMax: 5, totalSteps: 100, flatEnd: true });
+    const f = createClassWeightSchedule('class-per-period', { numClasses: 10, period: 20, wMax: 5, totalSteps: 100, flatEnd: true });
     expect(f.state(79).emphasised).toBe(3);
     close(f.weights(new Float32Array(10), 79), expected(19, 3, 5, 20, 10));
     for (const step of [80, 90, 99]) close(f.weights(new Float32Array(10), step), new Array(10).fill(1));
   });
+  test("the old names still work: 'seed' = class-per-step, 'paper' = class-per-period", () => {
+    const o = { numClasses: 10, period: 20, wMax: 5 };
+    expect(createClassWeightSchedule('seed', o).kind).toBe('class-per-step');
+    expect(createClassWeightSchedule('paper', o).kind).toBe('class-per-period');
+    expect(seedSchedule(o).state(123)).toEqual(classPerStepSchedule(o).state(123));
+    expect(paperSchedule(o).state(123)).toEqual(classPerPeriodSchedule(o).state(123));
+  });
   test('unknown kinds and bad options are refused', () => {
-    expect(() => createClassWeightSchedule('x' as 'seed', { numClasses: 10, period: 5, wMax: 2 })).toThrow(/unknown class-weight schedule 'x'/);
+    expect(() => createClassWeightSchedule('x' as 'seed', { numClasses: 10, period: 5, wMax: 2 })).toThrow(/unknown class-weight schedule 'x': expected class-per-step or class-per-period/);
     expect(() => paperSchedule({ numClasses: 10, period: 0, wMax: 2 })).toThrow(/period must be an integer ≥ 1, got 0/);
     expect(() => paperSchedule({ numClasses: 10, period: 5, wMax: 2, flatEnd: true })).toThrow(/flatEnd needs totalSteps/);
   });
 });
 
-test("the weights feed WeightedCrossEntropy = −mean(log_softmax(z)·Y·w)·C (the seed's formula)", () => {
+test("the weights feed WeightedCrossEntropy = −mean(log_softmax(z)·Y·w)·C (the Keras implementation's formula)", () => {
   const C = 10;
   const B = 3;
   const z = Float32Array.from({ length: B * C }, (_, k) => Math.sin(k * 1.7) * 2);

@@ -54,7 +54,7 @@ describe('ayla', () => {
   });
   test('JSON: config, both models with per-epoch loss, val_loss, val_accuracy, grad_norm, total time', () => {
     expect(Object.keys(json).sort()).toEqual(['ayla', 'config', 'files', 'normal', 'numTrain', 'numValidation', 'params']);
-    expect(json.config).toMatchObject({ epochs: 2, n1: 1.5, n2: 0.5, rule: 'seed', optimizer: 'adam', epsilon: 1e-7, batchSize: 128 });
+    expect(json.config).toMatchObject({ epochs: 2, n1: 1.5, n2: 0.5, rule: 'n1-above', optimizer: 'adam', epsilon: 1e-7, batchSize: 128 });
     expect([json.numTrain, json.numValidation, json.params]).toEqual([600, 200, 136074]);
     for (const m of [json.normal, json.ayla]) {
       for (const k of ['loss', 'optimized_loss', 'accuracy', 'val_loss', 'val_accuracy', 'grad_norm', 'seconds']) expect([k, m[k].length]).toEqual([k, 2]);
@@ -80,7 +80,7 @@ describe('ayla', () => {
       expect(again.ayla[k]).toEqual(json.ayla[k]);
     }
   });
-  test("answers piped on stdin, asked with the seed's prompts", () => {
+  test("answers piped on stdin, asked with AYLA's prompts", () => {
     const r = runJson(['ayla', '--out', join(tmp, 'ayla-stdin'), '--train-limit', '300', '--test-limit', '100'], { input: '1\n2\n0.5\n' });
     expect(r.json.config).toMatchObject({ epochs: 1, n1: 2, n2: 0.5 });
     expect(r.stderr).toContain('Enter number of epochs: 1\nEnter N1 value: 2\nEnter N2 value: 0.5');
@@ -102,7 +102,7 @@ describe('ayla', () => {
     const base = ['ayla', '--epochs', '1', '--n1', '1', '--n2', '1'];
     expectCleanFailure(['ayla', '--epochs', 'ten'], /--epochs must be an integer ≥ 1, got 'ten'/);
     expectCleanFailure([...base, '--n1', '0'], /--n1 must be a number > 0, got '0'/);
-    expectCleanFailure([...base, '--exponent-rule', 'swap'], /--exponent-rule must be one of seed, author; got 'swap'/);
+    expectCleanFailure([...base, '--exponent-rule', 'swap'], /--exponent-rule must be one of n1-above, n1-below; got 'swap'/);
     expectCleanFailure([...base, '--optimizer', 'adamw'], /--optimizer must be one of sgd, momentum, nag, rmsprop, adam, nadam; got 'adamw'/);
     expectCleanFailure([...base, '--val-dash', 'wiggly'], /--val-dash must be solid, dashed, dotted or on,off lengths/);
     expectCleanFailure([...base, '--ayla-color', 'not a colour'], /--ayla-color must be a colour name/);
@@ -110,14 +110,14 @@ describe('ayla', () => {
 });
 
 describe('dynamic-loss', () => {
-  test('seed schedule: JSON log every --log-every steps, both models, three figures', () => {
+  test('class-per-step schedule: JSON log every --log-every steps, both models, three figures', () => {
     const out = join(tmp, 'dyn');
     const { json, stderr } = runJson(['dynamic-loss', '--steps', '4', '--log-every', '2', '--width', '8', '--out', out, '--train-limit', '300', '--test-limit', '100']);
-    expect(json.config).toMatchObject({ schedule: 'seed', steps: 4, period: 50, wMax: 1.5, width: 8, learningRate: 0.5 });
+    expect(json.config).toMatchObject({ schedule: 'class-per-step', steps: 4, period: 50, wMax: 1.5, width: 8, learningRate: 0.5 });
     expect(json.log.map((p: { step: number }) => p.step)).toEqual([0, 2, 3]);
     expect(Object.keys(json.log[0]).sort()).toEqual(['baseline_accuracy', 'baseline_loss', 'dynamic_accuracy', 'dynamic_loss', 'step']);
     for (const k of ['weighted_loss', 'dynamic_cross_entropy', 'baseline_cross_entropy']) expect(json.history[k]).toHaveLength(4);
-    // Step 0: both models start from the same weights; the seed schedule's first weights are all 1.
+    // Step 0: both models start from the same weights; the class-per-step schedule's first weights are all 1.
     expect(json.history.weighted_loss[0]).toBeCloseTo(json.history.baseline_cross_entropy[0], 5);
     for (const m of [json.dynamic, json.baseline]) {
       expect(m.first_predictions).toHaveLength(10);
@@ -127,15 +127,15 @@ describe('dynamic-loss', () => {
     expect(stderr).toMatch(/Step 2, Loss: [\d.]+, Accuracy: [\d.]+% +\| +CE baseline Loss: [\d.]+, Accuracy: [\d.]+%/);
     for (const f of ['loss', 'weights', 'predictions']) expect([f, isPng(join(out, `${f}.png`))]).toEqual([f, true]);
   });
-  test('paper schedule with a flat last period', () => {
-    const { json } = runJson(['dynamic-loss', '--schedule', 'paper', '--steps', '3', '--period', '2', '--w-max', '4', '--flat-end', '--width', '4', '--out', join(tmp, 'dyn2'), '--train-limit', '200', '--test-limit', '50']);
-    expect(json.config).toMatchObject({ schedule: 'paper', period: 2, wMax: 4, flatEnd: true });
+  test('class-per-period schedule with a flat last period', () => {
+    const { json } = runJson(['dynamic-loss', '--schedule', 'class-per-period', '--steps', '3', '--period', '2', '--w-max', '4', '--flat-end', '--width', '4', '--out', join(tmp, 'dyn2'), '--train-limit', '200', '--test-limit', '50']);
+    expect(json.config).toMatchObject({ schedule: 'class-per-period', period: 2, wMax: 4, flatEnd: true });
     expect(json.history.weighted_loss).toHaveLength(3);
   });
   test('bad flags are refused', () => {
     expectCleanFailure(['dynamic-loss', '--w-max', '0.5'], /--w-max must be a number ≥ 1, got '0.5'/);
     expectCleanFailure(['dynamic-loss', '--steps', '-3'], /--steps must be an integer ≥ 1, got '-3'/);
-    expectCleanFailure(['dynamic-loss', '--schedule', 'cosine'], /--schedule must be one of seed, paper; got 'cosine'/);
+    expectCleanFailure(['dynamic-loss', '--schedule', 'cosine'], /--schedule must be one of class-per-step, class-per-period; got 'cosine'/);
     expectCleanFailure(['dynamic-loss', '--learning-rate', 'fast'], /--learning-rate must be a number > 0, got 'fast'/);
   });
 });

@@ -1,4 +1,4 @@
-// The Cubic layer (seed 002's custom layer, y = x³·V − x·W + b): forward against a hand-computed
+// The Cubic layer (the cubic custom layer, y = x³·V − x·W + b): forward against a hand-computed
 // value, backward against finite differences (as every built-in layer in test/engine/gradcheck),
 // and a model holding it saved and loaded bit for bit.
 

@@ -1,4 +1,4 @@
-// The DA6401 assignment (seed 003) as a library: train.py's configuration as a plain object, the
+// The DA6401 assignment as a library: train.py's configuration as a plain object, the
 // feed-forward network it describes, and one function that trains it the assignment's way
 // (10% of the training set held out for validation; the test set touched only at the end).
 
@@ -103,7 +103,7 @@ export interface DataOptions {
   dataDir?: string;
   /** Use only the first n training / test images (quick runs, tests). */
   limit?: { train?: number; test?: number };
-  /** Fraction of the training set held out (default 0.1, as the seed). */
+  /** Fraction of the training set held out (default 0.1, as the assignment's solution). */
   validationFraction?: number;
   /** Seeds the validation split (default 1). */
   splitSeed?: number;

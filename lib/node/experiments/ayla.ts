@@ -16,7 +16,7 @@ import { Tensor } from '../../tensor';
 /** A line's dash: a name lineChart knows, or an SVG dash array. */
 export type DashStyle = 'solid' | 'dashed' | 'dotted' | number[];
 
-/** Colours and dashes of the two figures (the seed's: Normal black, AYLA blue, validation dashed). */
+/** Colours and dashes of the two figures (the original's: Normal black, AYLA blue, validation dashed). */
 export interface AylaPlotStyle {
   normalColor: string;
   aylaColor: string;
@@ -26,21 +26,21 @@ export interface AylaPlotStyle {
 
 export interface AylaConfig {
   epochs: number;
-  /** Exponent for |L| > 1 under rule 'seed' (for |L| < 1 under rule 'author'). */
+  /** Exponent for |L| > 1 under rule 'n1-above' (for |L| < 1 under rule 'n1-below'). */
   n1: number;
-  /** Exponent for |L| < 1 under rule 'seed' (for |L| > 1 under rule 'author'). */
+  /** Exponent for |L| < 1 under rule 'n1-above' (for |L| > 1 under rule 'n1-below'). */
   n2: number;
-  /** 'seed' (the seed README's assignment, default) or 'author' (the author's code: swapped). */
+  /** 'n1-above' (as AYLA's README states it, default) or 'n1-below' (as AYLA's code does: swapped). */
   rule: AylaRule;
   /** Any registered optimizer name; default 'adam'. */
   optimizer: string;
   /** Default: the optimizer's own (Adam 0.001). */
   learningRate?: number;
-  /** The seed's epsilon = 1e-7, passed as the optimizer's ε (ignored by sgd, momentum, nag). */
+  /** AYLA's epsilon = 1e-7, passed as the optimizer's ε (ignored by sgd, momentum, nag). */
   epsilon: number;
   batchSize: number;
   seed: number;
-  /** 'mnist' (the seed's) or 'fashion_mnist'. */
+  /** 'mnist' (AYLA's) or 'fashion_mnist'. */
   dataset: string;
   dataDir?: string;
   /** Use only the first n training / test images (quick runs). */
@@ -55,7 +55,7 @@ export const DEFAULT_AYLA_CONFIG: AylaConfig = {
   epochs: 10,
   n1: 1.5,
   n2: 0.5,
-  rule: 'seed',
+  rule: 'n1-above',
   optimizer: 'adam',
   epsilon: 1e-7,
   batchSize: 128,
@@ -100,7 +100,7 @@ export interface AylaHooks {
   callbacks?: (model: 'normal' | 'ayla') => Callbacks[];
 }
 
-/** The seed's network: 784 → Dense 128 ReLU → Dense 256 ReLU → Dense 10 → softmax. */
+/** AYLA's network: 784 → Dense 128 ReLU → Dense 256 ReLU → Dense 10 → softmax. */
 export function buildAylaModel(seed: number, inputSize = 784): Sequential {
   return new Sequential([
     new Dense({ units: 128, activation: 'relu' }),
@@ -135,8 +135,8 @@ export async function runAyla(config: AylaConfig, hooks: AylaHooks = {}): Promis
   const x = new Tensor(ds.trainImages, [ds.numTrain, ds.featureSize]);
   const xVal = new Tensor(ds.testImages, [ds.numTest, ds.featureSize]);
   const optimizerConfig = { epsilon: config.epsilon, ...(config.learningRate !== undefined ? { learning_rate: config.learningRate } : {}) };
-  log(`AYLA (seed 000) on ${ds.name}: ${ds.numTrain} training images, validation = the ${ds.numTest} test images`);
-  log(`N1 ${config.n1}, N2 ${config.n2}, rule ${config.rule} (${config.rule === 'seed' ? 'N1 for |L| > 1, N2 for |L| < 1' : 'N2 for |L| > 1, N1 for |L| < 1'}), optimizer ${config.optimizer} ${JSON.stringify(optimizerConfig)}, batch ${config.batchSize}, seed ${config.seed}`);
+  log(`AYLA loss transform on ${ds.name}: ${ds.numTrain} training images, validation = the ${ds.numTest} test images`);
+  log(`N1 ${config.n1}, N2 ${config.n2}, rule ${config.rule} (${config.rule === 'n1-above' ? 'N1 for |L| > 1, N2 for |L| < 1' : 'N2 for |L| > 1, N1 for |L| < 1'}), optimizer ${config.optimizer} ${JSON.stringify(optimizerConfig)}, batch ${config.batchSize}, seed ${config.seed}`);
 
   const runs: Partial<Record<'normal' | 'ayla', AylaModelRun>> = {};
   let params = 0;

@@ -14,7 +14,7 @@ import { lineChart, saveFigure, type LineSeries } from '../plot';
 import { Tensor } from '../../tensor';
 
 export interface CustomLayerConfig {
-  /** The digits kept, relabelled by position (the seed's [0, 2, 5]). */
+  /** The digits kept, relabelled by position (the original project's [0, 2, 5]). */
   classes: number[];
   epochs: number;
   batchSize: number;
@@ -70,7 +70,7 @@ export interface CustomLayerHooks {
   callbacks?: (model: 'custom' | 'simple') => Callbacks[];
 }
 
-/** Model A, the seed's `model`: 784 → 150 ReLU → 100 ReLU → Cubic(50) → 3 softmax. */
+/** Model A, the original project's `model`: 784 → 150 ReLU → 100 ReLU → Cubic(50) → 3 softmax. */
 export function buildCustomLayerModel(numClasses: number, seed: number, inputSize = 784): Sequential {
   return new Sequential([
     new Dense({ units: 150, activation: 'relu' }),
@@ -81,7 +81,7 @@ export function buildCustomLayerModel(numClasses: number, seed: number, inputSiz
   ], { inputShape: [inputSize], seed });
 }
 
-/** Model B, the seed's `model2`: 784 → 100 ReLU → 50 ReLU → 3 softmax. */
+/** Model B, the original project's `model2`: 784 → 100 ReLU → 50 ReLU → 3 softmax. */
 export function buildSimpleModel(numClasses: number, seed: number, inputSize = 784): Sequential {
   return new Sequential([
     new Dense({ units: 100, activation: 'relu' }),
@@ -116,7 +116,7 @@ export async function runCustomLayer(config: CustomLayerConfig, hooks: CustomLay
   const x = new Tensor(train.images, [train.count, F]);
   const xTest = new Tensor(test.images, [test.count, F]);
   const numVal = train.count - Math.floor(train.count * (1 - config.validationSplit));
-  log(`custom layer (seed 002) on ${ds.name} digits {${config.classes.join(', ')}} → labels 0..${K - 1}: ${train.count - numVal} training, ${numVal} validation (last ${config.validationSplit * 100}%), ${test.count} test images`);
+  log(`cubic custom layer on ${ds.name} digits {${config.classes.join(', ')}} → labels 0..${K - 1}: ${train.count - numVal} training, ${numVal} validation (last ${config.validationSplit * 100}%), ${test.count} test images`);
   log(`SGD learning rate ${config.learningRate}, batch ${config.batchSize}, ${config.epochs} epochs, seed ${config.seed}`);
 
   const runs: Partial<Record<'custom' | 'simple', CustomLayerModelRun>> = {};
@@ -148,7 +148,7 @@ export async function runCustomLayer(config: CustomLayerConfig, hooks: CustomLay
   return { config, numTrain: train.count - numVal, numValidation: numVal, numTest: test.count, custom, simple, files };
 }
 
-/** The seed's figure: val_loss and val_accuracy of both models per epoch (two panels, two scales). */
+/** The original project's figure: val_loss and val_accuracy of both models per epoch (two panels, two scales). */
 function comparisonFigure(custom: CustomLayerModelRun, simple: CustomLayerModelRun): Record<string, unknown> {
   const epochs = custom.val_loss.map((_, i) => i + 1);
   const series: LineSeries[] = [

@@ -1,49 +1,49 @@
-// Seed 001 (dynamical loss, Ruiz-Garcia et al., ICML 2021): full-batch gradient descent on
+// The dynamical loss (Ruiz-Garcia et al., ICML 2021, as a Keras implementation ran it): full-batch gradient descent on
 // Flatten → Dense(width, ReLU) → Dense(10) logits, with class weights that oscillate over training
 // (a ClassWeightSchedule feeding WeightedCrossEntropy), next to an unweighted cross-entropy
 // baseline started from the same weights. Writes the loss curves, the weights Γ_i(t) and the
-// seed's strip of 10 test images with true and predicted labels.
+// implementation's strip of 10 test images with true and predicted labels.
 
 import { join } from 'node:path';
 import { loadDataset, toOneHot } from '../data';
 import { Dense } from '../../layers/dense';
 import { Flatten } from '../../layers/flatten';
-import { createClassWeightSchedule, SoftmaxCrossEntropy, WeightedCrossEntropy, type Loss } from '../../losses';
+import { createClassWeightSchedule, SoftmaxCrossEntropy, type ClassWeightScheduleKind, WeightedCrossEntropy, type Loss } from '../../losses';
 import { Sequential } from '../../model/sequential';
 import { argmaxRows } from '../../ops';
 import { imageGrid, lineChart, renderSpec, saveFigure, type LineSeries } from '../plot';
 import { Tensor } from '../../tensor';
 
-export type DynamicScheduleKind = 'seed' | 'paper';
+export type DynamicScheduleKind = ClassWeightScheduleKind;
 
 export interface DynamicLossConfig {
-  /** 'seed': the seed's loop (t = s mod T, class = s mod C, w_max − 0.001 per step); 'paper': one period per class. */
+  /** 'class-per-step': the Keras implementation's loop (t = s mod T, class = s mod C, w_max − 0.001 per step); 'class-per-period': the paper's, one period per class. */
   schedule: DynamicScheduleKind;
-  /** Full-batch gradient steps (the seed's total_time = 1500). */
+  /** Full-batch gradient steps (the implementation's total_time = 1500). */
   steps: number;
   /** Period T of the weight oscillation, in steps. */
   period: number;
-  /** Peak raw weight of the emphasised class (the seed's 1.5). */
+  /** Peak raw weight of the emphasised class (the implementation's 1.5). */
   wMax: number;
-  /** 'paper' only: the last period without oscillation (all weights 1). */
+  /** 'class-per-period' only: the last period without oscillation (all weights 1). */
   flatEnd: boolean;
-  /** Hidden units of the one hidden layer (the seed's NN_width). */
+  /** Hidden units of the one hidden layer (the implementation's NN_width). */
   width: number;
-  /** Plain gradient descent step size (the seed's is not shown). */
+  /** Plain gradient descent step size (the implementation's is not shown). */
   learningRate: number;
   seed: number;
   dataset: string;
   dataDir?: string;
   trainLimit?: number;
   testLimit?: number;
-  /** Print (log) every this many steps, as the seed's `if i % 100 == 0`. */
+  /** Print (log) every this many steps, as the implementation's `if i % 100 == 0`. */
   logEvery: number;
   /** Folder for loss.png, weights.png, predictions.png (+ .svg); null writes no files. */
   outDir: string | null;
 }
 
 export const DEFAULT_DYNAMIC_LOSS_CONFIG: DynamicLossConfig = {
-  schedule: 'seed',
+  schedule: 'class-per-step',
   steps: 1500,
   period: 50,
   wMax: 1.5,
@@ -56,7 +56,7 @@ export const DEFAULT_DYNAMIC_LOSS_CONFIG: DynamicLossConfig = {
   outDir: 'runs/dynamic-loss',
 };
 
-/** One printed line: training loss and accuracy (after the step, as the seed prints them). */
+/** One printed line: training loss and accuracy (after the step, as the implementation prints them). */
 export interface DynamicLogPoint {
   step: number;
   dynamic_loss: number;
@@ -98,7 +98,7 @@ export interface DynamicLossHooks {
   onStep?: (step: number, steps: number) => void;
 }
 
-/** The seed's network: Flatten(28×28) → Dense(width, ReLU) → Dense(10) logits. */
+/** The implementation's network: Flatten(28×28) → Dense(width, ReLU) → Dense(10) logits. */
 export function buildDynamicLossModel(width: number, seed: number, imageShape: readonly number[] = [28, 28]): Sequential {
   return new Sequential([new Flatten(), new Dense({ units: width, activation: 'relu' }), new Dense({ units: 10 })], { inputShape: imageShape, seed });
 }
@@ -109,7 +109,7 @@ export function validateDynamicLossConfig(c: DynamicLossConfig): void {
   }
   if (!(c.wMax >= 1 && Number.isFinite(c.wMax))) throw new Error(`w_max must be a number ≥ 1, got ${c.wMax}`);
   if (!(c.learningRate > 0 && Number.isFinite(c.learningRate))) throw new Error(`learning rate must be a number > 0, got ${c.learningRate}`);
-  if (c.schedule !== 'seed' && c.schedule !== 'paper') throw new Error(`schedule must be seed or paper, got '${String(c.schedule)}'`);
+  if (c.schedule !== 'class-per-step' && c.schedule !== 'class-per-period') throw new Error(`schedule must be class-per-step or class-per-period, got '${String(c.schedule)}'`);
 }
 
 /**
@@ -146,8 +146,8 @@ export async function runDynamicLoss(config: DynamicLossConfig, hooks: DynamicLo
   dyn.compile({ optimizer: 'sgd', optimizerConfig: { learning_rate: config.learningRate }, loss: tracked });
   base.compile({ optimizer: 'sgd', optimizerConfig: { learning_rate: config.learningRate }, loss: 'softmax_cross_entropy' });
   const params = dyn.countParams();
-  log(`dynamical loss (seed 001) on ${ds.name}: full-batch SGD on ${N} training images, ${config.steps} steps, learning rate ${config.learningRate}`);
-  log(`schedule ${config.schedule}: period T ${config.period}, w_max ${config.wMax}${config.schedule === 'seed' ? ' (− 0.001 per step, down to 1)' : ''}${config.flatEnd ? ', last period flat' : ''}; model 784 → ${config.width} ReLU → 10 (${params} parameters), seed ${config.seed}`);
+  log(`dynamical loss on ${ds.name}: full-batch SGD on ${N} training images, ${config.steps} steps, learning rate ${config.learningRate}`);
+  log(`schedule ${config.schedule}: period T ${config.period}, w_max ${config.wMax}${config.schedule === 'class-per-step' ? ' (− 0.001 per step, down to 1)' : ''}${config.flatEnd ? ', last period flat' : ''}; model 784 → ${config.width} ReLU → 10 (${params} parameters), seed ${config.seed}`);
 
   const w = new Float32Array(C);
   const history = { weighted_loss: [] as number[], dynamic_cross_entropy: [] as number[], baseline_cross_entropy: [] as number[] };
@@ -227,7 +227,7 @@ function weightsFigure(weights: (out: Float32Array, step: number) => Float32Arra
   return lineChart({ title: `Class weights Γ_i(t) (${c.schedule} schedule), normalised to sum ${C}`, series, xLabel: 'training step', yLabel: 'weight', points: false });
 }
 
-/** The seed's visualisation: the first test images with true and predicted labels (wrong in red). */
+/** The implementation's visualisation: the first test images with true and predicted labels (wrong in red). */
 function predictionsFigure(images: Float32Array, truth: number[], pred: number[], rows: number, cols: number, names: string[]): Record<string, unknown> {
   const n = truth.length;
   return imageGrid({

@@ -1,6 +1,6 @@
 // Q10: the three configurations the Fashion-MNIST search ranked best on its validation split
 // (docs/search-defaults.json, stage 4: validation accuracy 0.9038, 0.9033 and 0.9000), recommended for MNIST
-// as the seed recommends the top three of its own sweep.
+// as the assignment's solution recommends the top three of its own sweep.
 
 import type { AssignmentConfig } from './assignment';
 

@@ -16,7 +16,7 @@ export interface RunRecord {
   finish(summary: Record<string, unknown>): void;
 }
 
-/** A run name in the seed's style: hl-3_bs-16_act-tanh_opt-adam. */
+/** A run name in the assignment solution's style: hl-3_bs-16_act-tanh_opt-adam. */
 export function runName(cfg: { num_layers: number; batch_size: number; activation: string; optimizer: string }): string {
   return `hl-${cfg.num_layers}_bs-${cfg.batch_size}_act-${cfg.activation.toLowerCase()}_opt-${cfg.optimizer}`;
 }
