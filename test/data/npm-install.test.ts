@@ -5,7 +5,7 @@
 // every dependency is in it, so only the npm registry could ever be asked.
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { IDX_FILE_NAMES, findPackageRoot } from '../../lib/node/data';
@@ -110,4 +110,25 @@ test('no mirror delivers: the error names the file, every URL tried, and --data-
   expect(r.stderr).toContain(`2. http://127.0.0.1:${mirror.port}/corrupt/fashion-mnist/t10k-labels-idx1-ubyte.gz: checksum mismatch`);
   expect(r.stderr).toContain('pass --data-dir FOLDER');
   expect(readdirSync(join(cache, 'fashion-mnist'))).toEqual([]);
+});
+
+test('a damaged cached file: loadDataset says how to replace it, and `scratchnet data --verify --fetch` does', () => {
+  const cache = join(tmp, 'cache-damaged');
+  const env = { SCRATCHNET_DATA_DIR: cache, SCRATCHNET_DATA_MIRRORS: `http://127.0.0.1:${mirror.port}/good` };
+  expect(runNode(LOAD, env).status).toBe(0);
+  // Another data set's labels under MNIST's name: a whole, well-formed file with the wrong bytes.
+  const damaged = join(cache, 'mnist', 't10k-labels-idx1-ubyte.gz');
+  copyFileSync(join(root, 'data', 'fashion-mnist', 't10k-labels-idx1-ubyte.gz'), damaged);
+  const load = runNode(LOAD, env);
+  expect(load.status).not.toBe(0);
+  expect(load.stderr).toContain(`${damaged}: checksum mismatch`);
+  expect(load.stderr).toContain('`npx scratchnet data --verify --fetch` replaces it');
+  const bin = join(app, 'node_modules', '.bin', 'scratchnet');
+  const check = spawnSync(bin, ['data', '-d', 'mnist', '--verify'], { cwd: app, encoding: 'utf8', env: userEnv(env) });
+  expect(check.status).toBe(1);
+  expect(check.stdout).toMatch(/t10k-labels-idx1-ubyte +mismatch: SHA-256 /);
+  const fix = spawnSync(bin, ['data', '-d', 'mnist', '--verify', '--fetch'], { cwd: app, encoding: 'utf8', env: userEnv(env) });
+  expect(fix.status).toBe(0);
+  expect(fix.stdout).toMatch(/t10k-labels-idx1-ubyte +ok/);
+  expect(runNode(LOAD, env).status).toBe(0);
 });
