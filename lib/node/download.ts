@@ -46,7 +46,11 @@ export interface FetchFilesOptions {
    * stderr is a terminal (and CI is unset), else nothing.
    */
   progress?: boolean | ProgressFn;
-  /** A lock file untouched for this long is taken to be left by a dead process. Default 60,000 ms. */
+  /**
+   * A lock file written on another machine (a shared folder) and untouched for this long is taken to be
+   * left by a dead process; on this machine, a lock is taken over as soon as its process is gone.
+   * Temporary files untouched for this long are removed. Default 60,000 ms.
+   */
   lockStaleMs?: number;
 }
 
@@ -187,7 +191,11 @@ function verifyDownload(path: string, sha256: string): boolean {
   return isGzip(file);
 }
 
-/** Whether another process on this machine that wrote the lock is gone, or the lock went untouched for staleMs. */
+/**
+ * Whether a lock was left by a dead process: on this machine, whether its process is gone; from another
+ * machine sharing the folder, or when the lock cannot be read, whether it went untouched for staleMs
+ * (a holder touches it every staleMs / 4).
+ */
 function lockIsStale(lock: string, staleMs: number): boolean {
   let mtime: number;
   try {
@@ -197,9 +205,10 @@ function lockIsStale(lock: string, staleMs: number): boolean {
   }
   try {
     const owner = JSON.parse(readFileSync(lock, 'utf8')) as { pid: number; host: string };
-    if (owner.host === hostname() && owner.pid !== process.pid) {
+    if (owner.host === hostname()) {
       try {
         process.kill(owner.pid, 0);
+        return false; // alive, however slow its mirror
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code === 'ESRCH') return true;
       }
@@ -210,8 +219,8 @@ function lockIsStale(lock: string, staleMs: number): boolean {
   return Date.now() - mtime > staleMs;
 }
 
-/** Runs fn holding dir's lock file, waiting while another live process holds it. fn gets a keep-alive. */
-async function withLock<T>(dir: string, staleMs: number, onWait: (owner: string) => void, fn: (keepAlive: () => void) => Promise<T>): Promise<T> {
+/** Runs fn holding dir's lock file, waiting while another live process holds it. */
+async function withLock<T>(dir: string, staleMs: number, onWait: (owner: string) => void, fn: () => Promise<T>): Promise<T> {
   const lock = join(dir, '.lock');
   let waited = false;
   for (;;) {
@@ -239,20 +248,19 @@ async function withLock<T>(dir: string, staleMs: number, onWait: (owner: string)
     }
     await sleep(200);
   }
-  let touched = Date.now();
-  const keepAlive = () => {
-    const now = Date.now();
-    if (now - touched < 1000) return;
-    touched = now;
+  const touch = setInterval(() => {
+    const now = Date.now() / 1000;
     try {
-      utimesSync(lock, now / 1000, now / 1000);
+      utimesSync(lock, now, now);
     } catch {
-      // stolen as stale: harmless, the rename keeps the cache whole
+      // taken over as stale: harmless, the rename keeps the cache whole
     }
-  };
+  }, Math.max(50, staleMs / 4));
+  touch.unref();
   try {
-    return await fn(keepAlive);
+    return await fn();
   } finally {
+    clearInterval(touch);
     rmSync(lock, { force: true });
   }
 }
@@ -294,7 +302,7 @@ export async function fetchFiles(spec: FetchFilesSpec, options: FetchFilesOption
     if (tty) process.stderr.write(`${spec.label}: waiting for ${owner}, which is downloading into ${dir}\n`);
   };
   const staleMs = options.lockStaleMs ?? 60_000;
-  return withLock(dir, staleMs, onWait, async (keepAlive) => {
+  return withLock(dir, staleMs, onWait, async () => {
     removeStaleTemps(dir, staleMs);
     const out: FetchedFile[] = [];
     for (const f of spec.files) {
@@ -309,10 +317,7 @@ export async function fetchFiles(spec: FetchFilesSpec, options: FetchFilesOption
         const url = base + f.file + '.gz';
         const tmp = join(dir, `.${f.file}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`);
         try {
-          await download(url, tmp, timeoutMs, (received, total) => {
-            keepAlive();
-            progress(f.file, received, total);
-          });
+          await download(url, tmp, timeoutMs, (received, total) => progress(f.file, received, total));
           const gz = verifyDownload(tmp, f.sha256);
           const path = join(dir, gz ? f.file + '.gz' : f.file);
           renameSync(tmp, path);

@@ -4,7 +4,7 @@
 // processes share one cache, and that no failure leaves anything but whole, verified files.
 
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { createServer, type AddressInfo } from 'node:net';
 import { hostname, tmpdir } from 'node:os';
@@ -238,6 +238,31 @@ describe('synchronous fetch (what loadDataset uses) and several processes at onc
     expect(r.files.every((f) => f.url !== null)).toBe(true);
     // Its temporary file is still fresh, so it stays (a dotfile the loader never reads) until it is stale.
     expect(listing(dir).filter((f) => !f.includes('.tmp-'))).toEqual(FILES);
+  });
+
+  test('a live process on this machine keeps its lock however old; a lock from another machine expires', async () => {
+    const root = freshRoot();
+    const dir = join(root, 'mnist');
+    mkdirSync(dir, { recursive: true });
+    const lock = join(dir, '.lock');
+    const old = Date.now() / 1000 - 3600;
+    writeFileSync(lock, JSON.stringify({ pid: process.pid, host: hostname() })); // alive: this very process
+    utimesSync(lock, old, old);
+    let done = false;
+    const fetching = fetchDataset('mnist', { ...quiet, cacheRoot: root, mirrors: [mirror.base('good')], lockStaleMs: 10 }).then(() => (done = true));
+    await new Promise((r) => setTimeout(r, 600));
+    expect(done).toBe(false); // still waiting
+    expect(listing(dir)).toEqual(['.lock']);
+    rmSync(lock); // the holder finishes
+    await fetching;
+    expect(listing(dir)).toEqual(FILES);
+
+    const other = join(freshRoot(), 'mnist');
+    mkdirSync(other, { recursive: true });
+    writeFileSync(join(other, '.lock'), JSON.stringify({ pid: process.pid, host: 'another-machine' }));
+    utimesSync(join(other, '.lock'), old, old);
+    await fetchDataset('mnist', { ...quiet, cacheRoot: join(other, '..'), mirrors: [mirror.base('good')], lockStaleMs: 60_000 });
+    expect(listing(other)).toEqual(FILES);
   });
 
   test('temporary files left by a dead process are removed once they are older than lockStaleMs', async () => {
