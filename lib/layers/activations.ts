@@ -5,6 +5,8 @@
 
 import { Tensor } from '../tensor';
 import { Layer, type ForwardContext } from './layer';
+import { registerLayer } from './registry';
+import { Softmax } from './softmax';
 
 /** Base for y = f(x) applied element-wise: subclasses give f and f' (as a function of x and y). */
 abstract class Elementwise extends Layer {
@@ -99,3 +101,32 @@ export class ReLU extends Elementwise {
 
 export type ActivationName = 'identity' | 'linear' | 'sigmoid' | 'tanh' | 'relu' | 'softmax';
 export const activationNames: readonly ActivationName[] = ['identity', 'sigmoid', 'tanh', 'relu', 'softmax'];
+
+/** A new activation layer for a name (case-insensitive; 'linear' = 'identity'). */
+export function createActivation(name: string): Layer {
+  switch (parseActivation(name)) {
+    case 'sigmoid':
+      return new Sigmoid();
+    case 'tanh':
+      return new Tanh();
+    case 'relu':
+      return new ReLU();
+    case 'softmax':
+      return new Softmax();
+    default:
+      return new Identity();
+  }
+}
+
+/** Normalises a user-typed activation name ('ReLU' → 'relu', 'linear' → 'identity'); throws on an unknown one. */
+export function parseActivation(name: string): ActivationName {
+  const key = String(name).toLowerCase() === 'linear' ? 'identity' : String(name).toLowerCase();
+  if (!(activationNames as readonly string[]).includes(key)) throw new Error(`unknown activation '${name}': expected one of ${activationNames.join(', ')}`);
+  return key as ActivationName;
+}
+
+const nameOf = (c: Record<string, unknown>) => (typeof c.name === 'string' ? c.name : undefined);
+registerLayer('Identity', Identity, (c) => new Identity(nameOf(c)));
+registerLayer('Sigmoid', Sigmoid, (c) => new Sigmoid(nameOf(c)));
+registerLayer('Tanh', Tanh, (c) => new Tanh(nameOf(c)));
+registerLayer('ReLU', ReLU, (c) => new ReLU(nameOf(c)));

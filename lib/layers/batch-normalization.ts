@@ -13,6 +13,7 @@
 import { batchNormBackward, batchNormEvalForward, batchNormTrainForward } from '../kernels/batchnorm';
 import type { Tensor } from '../tensor';
 import { Layer, type ForwardContext, type Param, type State } from './layer';
+import { registerLayer } from './registry';
 
 export interface BatchNormalizationOptions {
   /** Weight of the new batch in the running statistics (PyTorch's convention), in (0, 1]. Default 0.1. */
@@ -108,3 +109,5 @@ export class BatchNormalization extends Layer {
     return { momentum: this.momentum, epsilon: this.epsilon };
   }
 }
+
+registerLayer('BatchNormalization', BatchNormalization, (c) => new BatchNormalization(c as BatchNormalizationOptions));

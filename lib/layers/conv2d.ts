@@ -8,9 +8,9 @@
 import type { Initializer, InitializerName } from '../init/initializers';
 import { col2im, convGeometry, im2col, type ConvGeometry, type Padding } from '../kernels/conv';
 import { Tensor } from '../tensor';
-import type { ActivationName } from './activations';
+import { createActivation, type ActivationName } from './activations';
 import { Layer, type ForwardContext, type Param } from './layer';
-import { createActivation } from './registry';
+import { registerLayer } from './registry';
 
 export interface Conv2DOptions {
   /** Output channels OC (positive integer). */
@@ -159,3 +159,5 @@ export class Conv2D extends Layer {
     };
   }
 }
+
+registerLayer('Conv2D', Conv2D, (c) => new Conv2D(c as unknown as Conv2DOptions));

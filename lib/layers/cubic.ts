@@ -99,5 +99,5 @@ export class Cubic extends Layer {
   }
 }
 
-// Saved models name their layers by class: this makes 'Cubic' loadable by loadModel.
-registerLayer('Cubic', (c) => new Cubic({ ...(c as unknown as CubicOptions), name: typeof c.name === 'string' ? c.name : undefined }));
+// Saved models record this name, and loadModel rebuilds the layer from its config with the factory.
+registerLayer('Cubic', Cubic, (c) => new Cubic(c as unknown as CubicOptions));

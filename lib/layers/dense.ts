@@ -5,9 +5,9 @@
 
 import type { Initializer, InitializerName } from '../init/initializers';
 import { Tensor } from '../tensor';
-import { createActivation } from './registry';
+import { createActivation, type ActivationName } from './activations';
 import { Layer, type ForwardContext, type Param } from './layer';
-import type { ActivationName } from './activations';
+import { registerLayer } from './registry';
 
 export interface DenseOptions {
   /** Output units OC (positive integer). */
@@ -64,10 +64,19 @@ export class Dense extends Layer {
     return this.activation ? this.activation.forward(z, ctx) : z;
   }
 
-  // From z = x·W + b:  dW += xᵀ·dz,  db += Σ_rows dz,  dx = dz·Wᵀ.
   backward(dy: Tensor): Tensor {
     if (!this.x) throw new Error(`layer ${this.name}: backward called before forward`);
-    const dz = this.activation ? this.activation.backward(dy) : dy;
+    return this.backwardFromLogits(this.activation ? this.activation.backward(dy) : dy);
+  }
+
+  override get endsInSoftmax(): boolean {
+    return this.activation?.endsInSoftmax ?? false;
+  }
+
+  // From z = x·W + b:  dW += xᵀ·dz,  db += Σ_rows dz,  dx = dz·Wᵀ.
+  /** dz (B, OC) = dL/dz, z = x·W + b the pre-activation: the affine part of backward. */
+  override backwardFromLogits(dz: Tensor): Tensor {
+    if (!this.x) throw new Error(`layer ${this.name}: backward called before forward`);
     const B = dz.rows;
     const C = this.inputShape[0];
     const OC = this.units;
@@ -95,3 +104,5 @@ export class Dense extends Layer {
     };
   }
 }
+
+registerLayer('Dense', Dense, (c) => new Dense(c as unknown as DenseOptions));

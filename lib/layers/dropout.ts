@@ -7,6 +7,7 @@
 import { Rng } from '../rng';
 import type { Tensor } from '../tensor';
 import { Layer, type ForwardContext } from './layer';
+import { registerLayer } from './registry';
 
 export interface DropoutOptions {
   /** Fraction of values dropped while training, in [0, 1). */
@@ -75,3 +76,5 @@ export class Dropout extends Layer {
     return { rate: this.rate, ...(this.seed === undefined ? {} : { seed: this.seed }) };
   }
 }
+
+registerLayer('Dropout', Dropout, (c) => new Dropout(c as unknown as DropoutOptions));

@@ -2,6 +2,7 @@
 
 import { shapeSize, Tensor } from '../tensor';
 import { Layer, type ForwardContext } from './layer';
+import { registerLayer } from './registry';
 
 export class Flatten extends Layer {
   private yView: Tensor | null = null;
@@ -27,3 +28,5 @@ export class Flatten extends Layer {
     return {};
   }
 }
+
+registerLayer('Flatten', Flatten, (c) => new Flatten(typeof c.name === 'string' ? c.name : undefined));

@@ -1,15 +1,15 @@
-// The contract every layer keeps, built-in or a user's own: build() declares parameters,
-// forward() computes and remembers what backward() needs, backward() returns dx and ADDS the
-// parameter gradients into their buffers. The engine sees nothing else, so a new layer is one file.
+// The contract every layer keeps, built-in or a user's own (the full contract is on the Layer class
+// below). The engine sees nothing else of a layer, so a new layer is one file.
 
 import { getBackend, type Backend } from '../backend';
 import { getInitializer, type Initializer, type InitializerName } from '../init/initializers';
 import type { Rng } from '../rng';
 import { fmtShape, shapeSize, type Tensor } from '../tensor';
 import { TensorPool } from '../util/tensor-pool';
+import { registeredName } from './registry';
 
 export interface ForwardContext {
-  /** true inside fit (dropout drops, batch norm uses batch statistics). */
+  /** true inside fit/trainOnBatch (dropout drops, batch norm uses and updates batch statistics). */
   training: boolean;
 }
 
@@ -31,6 +31,22 @@ export interface Param {
   grad: Float32Array;
 }
 
+/**
+ * Non-trainable layer state, such as BatchNorm's running mean and variance: saved and loaded with
+ * the model, updated by the layer itself (in forward, when ctx.training), never seen by an optimizer
+ * or by weight decay, and with no gradient.
+ */
+export interface State {
+  /** Unique within the layer: 'movingMean', ... */
+  readonly name: string;
+  readonly shape: readonly number[];
+  readonly size: number;
+  /** The value every entry starts at (e.g. 0 for a running mean, 1 for a running variance). */
+  readonly initial: number;
+  /** Set when the model binds its flat state buffer (bindState). */
+  value: Float32Array;
+}
+
 export interface WeightOptions {
   initializer: InitializerName | Initializer;
   /** Default: shape[0] and the product of the remaining dims. */
@@ -40,37 +56,62 @@ export interface WeightOptions {
   decay?: number;
 }
 
-/**
- * Non-trainable layer state, such as BatchNorm's running mean and variance: saved and loaded with
- * the model, updated by the layer itself, never seen by an optimizer or by weight decay.
- */
-export interface State {
-  /** Unique within the layer: 'movingMean', ... */
-  readonly name: string;
-  readonly shape: readonly number[];
-  readonly size: number;
-  /** The value every entry starts at. */
-  readonly initial: number;
-  /** Set when the model binds its flat state buffer (bindState). */
-  value: Float32Array;
-}
-
-/** A serialisable description of a layer: its class name and constructor options. */
+/** A serialisable description of a layer: its registered name and constructor options. */
 export interface LayerConfig {
+  /** The name the layer's class was registered under (registerLayer). */
   className: string;
   config: Record<string, unknown>;
 }
 
 const EMPTY = new Float32Array(0);
 
+/**
+ * The layer contract. A layer is one file: its options, doBuild, forward and backward side by side,
+ * getConfig, and one registerLayer call at the bottom. The model (and the gradient checks) rely on
+ * exactly this and nothing else:
+ *
+ * - **build / doBuild(inputShape)**: called once with the per-sample input shape (no batch
+ *   dimension); declares every trainable parameter with addWeight and every non-trainable state with
+ *   addState, and returns the per-sample output shape. Declaring is all it does: the model binds the
+ *   declared parameters to views of its one flat parameter/gradient/decay buffer (so an optimizer
+ *   step is one loop) and initialises them. Nothing may be allocated for parameters by the layer.
+ * - **forward(x, ctx)**: x is (B, ...inputShape), returns y (B, ...outputShape). It keeps what
+ *   backward needs (typically x, or y) and writes y into a buffer from this.buffer(), so a steady loop
+ *   allocates nothing. `ctx.training` is true inside fit/trainOnBatch: dropout drops only then, batch
+ *   norm normalises with batch statistics and updates its running state only then. Do not modify x.
+ *   The returned tensor is valid until this layer's next forward with the same batch size; callers
+ *   that keep it copy it (model.predict does).
+ * - **backward(dy)**: dy = dL/dy (B, ...outputShape) from the forward just run; returns
+ *   dx = dL/dx (B, ...inputShape) and ADDS (+=) dL/dparam into every param.grad: gradients
+ *   accumulate until the model's one zeroGrad, so two backward calls give twice the gradient. When
+ *   needsInputGrad is false the model does not read dx, and the layer may skip computing it.
+ *   Do not modify dy.
+ * - **Parameters, decay, state**: addWeight(name, shape, { initializer, decay }) declares a trainable
+ *   parameter; decay is its weight-decay multiplier (1 for kernels, 0 for biases and scales, as Keras
+ *   regularises kernels only). addState(name, shape, initial) declares non-trainable state (batch
+ *   norm's running statistics): bound to the model's flat state buffer (bindState), saved and loaded
+ *   with the weights, never touched by an optimizer or weight decay, updated by the layer itself.
+ * - **setSeed(seed)**: a layer with randomness (dropout) seeds it here; the model calls it at build.
+ * - **getConfig()**: the constructor options (JSON) that rebuild the layer; saved with the model
+ *   together with the layer's name. Weights are saved apart, so initializers need not round-trip.
+ * - **registerLayer('Name', Class, fromConfig)** at the bottom of the layer's file: saved models record
+ *   that name (never constructor.name, which minifiers rename) and loadModel rebuilds the layer with
+ *   fromConfig. An unregistered layer trains fine but cannot be saved.
+ * - **A layer belongs to one model**: its parameters are views into that model's buffers, so a model
+ *   refuses a layer that is already built or belongs to another model. Make a new layer instead.
+ * - **Ending in softmax** (optional): a layer whose output is softmax(z) of a z it computes (Softmax,
+ *   Dense with activation 'softmax') sets endsInSoftmax and implements backwardFromLogits(dz), which
+ *   back-propagates from dL/dz instead of dL/dy. A loss that pairs with a final softmax
+ *   (Loss.computeThroughSoftmax) hands the model dL/dz directly: cheaper, and free of the 1/p rounding.
+ */
 export abstract class Layer {
-  /** Shown in summaries and errors. */
+  /** Shown in summaries and errors; saved with the model. */
   name: string;
   /** Per-sample shapes (no batch dimension), set by build(). */
   inputShape: readonly number[] = [];
   outputShape: readonly number[] = [];
   readonly params: Param[] = [];
-  /** Non-trainable state (addState), bound to the model's flat state buffer. */
+  /** Non-trainable state (addState), bound to the model's flat state buffer; saved, never optimised. */
   readonly states: State[] = [];
   /**
    * When false, backward may skip computing dx (its content is then unspecified). Sequential
@@ -80,27 +121,42 @@ export abstract class Layer {
   needsInputGrad = true;
   protected backend: Backend = getBackend();
   private built = false;
+  private ownerName: string | null = null;
+  private owner: object | null = null;
   private readonly pool = new TensorPool((n) => this.backend.alloc(n), (b) => this.backend.free?.(b));
   private static counter = 0;
 
   constructor(name?: string) {
-    this.name = name ?? `${this.constructor.name.toLowerCase()}_${++Layer.counter}`;
+    this.name = name ?? `${(registeredName(this) ?? this.constructor.name).toLowerCase()}_${++Layer.counter}`;
   }
 
   /**
-   * Declares parameters (addWeight) for a per-sample input shape and returns the per-sample
-   * output shape. Called once, before any forward pass.
+   * Declares parameters (addWeight) and state (addState) for a per-sample input shape and returns the
+   * per-sample output shape. Called once, before any forward pass.
    */
   protected abstract doBuild(inputShape: readonly number[]): readonly number[];
 
-  /** x (B, ...inputShape) → y (B, ...outputShape). Keeps what backward needs. */
+  /** x (B, ...inputShape) → y (B, ...outputShape). Keeps what backward needs. See the contract above. */
   abstract forward(x: Tensor, ctx: ForwardContext): Tensor;
 
-  /** dy (B, ...outputShape) → dx (B, ...inputShape); adds dL/dparam into each param.grad. */
+  /** dy (B, ...outputShape) → dx (B, ...inputShape); ADDS dL/dparam into each param.grad. */
   abstract backward(dy: Tensor): Tensor;
 
   /** The options to rebuild this layer with (saved with the model). */
   abstract getConfig(): Record<string, unknown>;
+
+  /** True when the output is softmax(z) over the last axis of a z this layer computes (see backwardFromLogits). */
+  get endsInSoftmax(): boolean {
+    return false;
+  }
+
+  /**
+   * For a layer that endsInSoftmax: back-propagates from dz = dL/dz, z the softmax's input, as backward
+   * does from dL/dy (so the softmax's own backward is skipped). Returns dx and adds parameter gradients.
+   */
+  backwardFromLogits(_dz: Tensor): Tensor {
+    throw new Error(`layer ${this.name} does not end in softmax: backwardFromLogits is not available`);
+  }
 
   /** Builds the layer for a per-sample input shape; returns the output shape. */
   build(inputShape: readonly number[], backend: Backend = getBackend()): readonly number[] {
@@ -119,6 +175,18 @@ export abstract class Layer {
 
   get isBuilt(): boolean {
     return this.built;
+  }
+
+  /**
+   * Called by a model that takes this layer. A layer belongs to one model: its parameters are views
+   * into that model's flat buffers, so sharing it would silently share (or swap) its weights.
+   */
+  attachTo(model: object, modelName: string): void {
+    if (this.owner === model) return;
+    if (this.owner) throw new Error(`layer ${this.name} already belongs to model ${this.ownerName}: a layer's weights live in its model's buffers, so it cannot join a second model; create a new layer (or copy the weights)`);
+    if (this.built) throw new Error(`layer ${this.name} is already built (for input ${fmtShape(this.inputShape)}, with its own weights): a model builds its layers itself; give it a new, unbuilt layer`);
+    this.owner = model;
+    this.ownerName = modelName;
   }
 
   /** Declares a parameter; its buffers are bound later by bindParams (once per model). */
@@ -160,15 +228,16 @@ export abstract class Layer {
 
   /**
    * A reusable output Tensor of shape (B, ...shape) backed by backend memory. The buffer is
-   * allocated on first use for the largest batch seen and reused afterwards; the Tensor view is
-   * cached per batch size, so a steady training loop allocates nothing here.
+   * allocated on first use and reused afterwards; the Tensor view is cached per batch size, so a
+   * steady training loop allocates nothing here. A tensor handed out earlier never sees memory given
+   * to anything else (see TensorPool); it is overwritten by the next call with the same key.
    */
   protected buffer(key: string, batch: number, shape: readonly number[]): Tensor {
     return this.pool.get(key, batch, shape);
   }
 
   /**
-   * Frees this layer's activation buffers (backend memory; see the README on memory). Its parameters
+   * Frees this layer's activation buffers (backend memory; see the docs on memory). Its parameters
    * live in the model's flat buffers, which the model frees. The layer still works afterwards:
    * buffers are allocated again on the next forward pass. A layer that holds inner layers (Dense its
    * activation) overrides this to dispose them too.
@@ -190,8 +259,23 @@ export abstract class Layer {
     return this.params.reduce((s, p) => s + p.size, 0);
   }
 
+  /** Number of non-trainable state values. */
+  countState(): number {
+    return this.states.reduce((s, v) => s + v.size, 0);
+  }
+
+  /** The registered name (registerLayer) of this layer's class; throws when it was never registered. */
+  get className(): string {
+    const name = registeredName(this);
+    if (name === undefined) {
+      const cls = this.constructor.name;
+      throw new Error(`layer ${this.name}: its class ${cls} is not registered, so a saved model could not name it; call registerLayer('${cls}', ${cls}, (config) => new ${cls}(config)) once, next to the class`);
+    }
+    return name;
+  }
+
   toConfig(): LayerConfig {
-    return { className: this.constructor.name, config: { name: this.name, ...this.getConfig() } };
+    return { className: this.className, config: { name: this.name, ...this.getConfig() } };
   }
 }
 
@@ -201,7 +285,7 @@ export abstract class Layer {
  */
 export function bindState(layers: readonly Layer[], backend: Backend): Float32Array {
   let total = 0;
-  for (const l of layers) for (const s of l.states) total += s.size;
+  for (const l of layers) total += l.countState();
   const state = backend.alloc(total);
   let offset = 0;
   for (const l of layers) {

@@ -8,6 +8,7 @@ import { avgPoolBackward, avgPoolForward, globalAvgPoolBackward, globalAvgPoolFo
 import { Tensor } from '../tensor';
 import { imageShape, pairOf, paddingOf } from './conv2d';
 import { Layer, type ForwardContext } from './layer';
+import { registerLayer } from './registry';
 
 export interface Pooling2DOptions {
   /** The window, KH×KW or one number (default 2). */
@@ -132,3 +133,7 @@ export class GlobalAveragePooling2D extends Layer {
     return {};
   }
 }
+
+registerLayer('MaxPooling2D', MaxPooling2D, (c) => new MaxPooling2D(c as Pooling2DOptions));
+registerLayer('AveragePooling2D', AveragePooling2D, (c) => new AveragePooling2D(c as Pooling2DOptions));
+registerLayer('GlobalAveragePooling2D', GlobalAveragePooling2D, (c) => new GlobalAveragePooling2D(typeof c.name === 'string' ? c.name : undefined));

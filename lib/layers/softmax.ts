@@ -1,12 +1,14 @@
 // Softmax over the last dimension: y_bj = e^(x_bj) / Σ_k e^(x_bk). Stable: the row max is
-// subtracted first. (With cross-entropy, Sequential skips this backward and uses the fused
-// gradient p − y, which is the same number computed with less rounding.)
+// subtracted first. (A loss that pairs with a final softmax, cross-entropy on probabilities, hands
+// the model dL/dx directly, p·Σy − y, the same number computed with less rounding; backwardFromLogits
+// then passes it through.)
 //
 // B batch size, C classes.
 
 import { softmaxRows } from '../ops';
 import { Tensor } from '../tensor';
 import { Layer, type ForwardContext } from './layer';
+import { registerLayer } from './registry';
 
 export class Softmax extends Layer {
   private y: Tensor | null = null;
@@ -40,7 +42,18 @@ export class Softmax extends Layer {
     return dx;
   }
 
+  override get endsInSoftmax(): boolean {
+    return true;
+  }
+
+  /** dz is already dL/dx (x is the softmax's input): nothing to undo. */
+  override backwardFromLogits(dz: Tensor): Tensor {
+    return dz;
+  }
+
   getConfig(): Record<string, unknown> {
     return {};
   }
 }
+
+registerLayer('Softmax', Softmax, (c) => new Softmax(typeof c.name === 'string' ? c.name : undefined));

@@ -12,11 +12,18 @@ export interface Loss {
    */
   compute(dpred: Float32Array | null, pred: Readonly<Float32Array>, target: Readonly<Float32Array>, B: number, C: number): number;
   /**
-   * Set on cross-entropy over probabilities: when the model ends in Softmax, the gradient with
-   * respect to the softmax's INPUT is p·Σy − y (divided by B). Sequential uses it to skip the
-   * softmax backward, which is both cheaper and free of the 1/p rounding.
+   * 'logits' when the loss applies softmax to pred itself (softmax cross-entropy): a model whose last
+   * layer already ends in softmax is then refused at compile, since softmax would be applied twice.
+   * Default 'any'.
    */
-  readonly fusesWithSoftmax?: boolean;
+  readonly input?: 'logits' | 'any';
+  /**
+   * Optional pairing with a final softmax: for pred p = softmax(z) (B,C), returns the same mean loss
+   * as compute and, when dz is given, writes dL/dz (B,C), the gradient with respect to the softmax's
+   * INPUT. A model ending in softmax then back-propagates dz from the softmax's input (the layer's
+   * backwardFromLogits) and skips the softmax backward: cheaper, and free of the 1/p rounding.
+   */
+  computeThroughSoftmax?(dz: Float32Array | null, p: Readonly<Float32Array>, target: Readonly<Float32Array>, B: number, C: number): number;
 }
 
 /** A loss value replaced by f(L), and the factor f'(L) every gradient is multiplied by. */

@@ -9,6 +9,8 @@ import { softmaxCrossEntropy } from './weighted-cross-entropy';
 
 export class SoftmaxCrossEntropy implements Loss {
   readonly name = 'softmax_cross_entropy';
+  /** Applies softmax itself: the model must end in logits. */
+  readonly input = 'logits';
 
   compute(dz: Float32Array | null, z: Readonly<Float32Array>, y: Readonly<Float32Array>, B: number, C: number): number {
     // The class-weighted loss with every weight 1 (no weight array at all, so no multiply).

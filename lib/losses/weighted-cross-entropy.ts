@@ -11,6 +11,8 @@ import type { Loss } from './loss';
 
 export class WeightedCrossEntropy implements Loss {
   readonly name = 'weighted_cross_entropy';
+  /** Applies softmax itself: the model must end in logits. */
+  readonly input = 'logits';
   /** The current class weights (C). */
   readonly weights: Float32Array;
 

@@ -5,6 +5,7 @@
 //          a multiple of 4 | P float32 LE values (the flat parameter buffer, layer order) | S float32
 //          LE values (the flat non-trainable state, e.g. BatchNorm's running statistics; S = 0 and
 //          no stateCount in the header for models without any, so older files read the same).
+// Layers are recorded by their registered name (registerLayer), never by constructor.name.
 // The header records the SHA-256 of the weight (and state) bytes; a file that disagrees is refused.
 
 import { createHash } from 'node:crypto';

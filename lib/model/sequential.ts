@@ -5,7 +5,7 @@
 
 import { getBackend, type Backend } from '../backend';
 import { bindParams, bindState, type ForwardContext, type Layer } from '../layers/layer';
-import { Softmax } from '../layers/softmax';
+import { registeredName } from '../layers/registry';
 import { createLoss, type Loss, type LossTransform } from '../losses';
 import { argmaxRows, findNonFinite, sumSquares } from '../ops';
 import { createOptimizer, type Optimizer, type OptimizerConfig } from '../optimizers';
@@ -68,7 +68,7 @@ export class Sequential {
   params: Float32Array = new Float32Array(0);
   grads: Float32Array = new Float32Array(0);
   decay: Float32Array = new Float32Array(0);
-  /** Every layer's non-trainable state (BatchNorm's running statistics), flat; saved with the model. */
+  /** Every layer's non-trainable state (Layer.addState), flat: saved with the model, never optimised. */
   state: Float32Array = new Float32Array(0);
   optimizer: Optimizer | null = null;
   loss: Loss | null = null;
@@ -78,8 +78,8 @@ export class Sequential {
   private backend: Backend = getBackend();
   private built = false;
   private disposed = false;
-  /** True when the last layer is Softmax and the loss fuses with it (see Loss.fusesWithSoftmax). */
-  private fusedSoftmax = false;
+  /** True when the last layer ends in softmax and the loss pairs with it (Loss.computeThroughSoftmax). */
+  private throughSoftmax = false;
   private readonly scratch = new TensorPool((n) => this.backend.alloc(n), (b) => this.backend.free?.(b));
   private labelsOut = new Uint8Array(0);
   /** The most recent forward output (accuracy after a custom trainStep reads it). */
@@ -92,9 +92,14 @@ export class Sequential {
     for (const l of layers) this.add(l);
   }
 
-  /** Appends a layer (before build). */
+  /**
+   * Appends a layer (before build). A layer belongs to one model: one that is already built, already
+   * in this model, or in another model is refused (its weights would be shared or silently replaced).
+   */
   add(layer: Layer): this {
     if (this.built) throw new Error(`cannot add layer ${layer.name}: model ${this.name} is already built`);
+    if (this.layers.includes(layer)) throw new Error(`layer ${layer.name} is already in model ${this.name}: a layer can appear once (create another layer for a second copy)`);
+    layer.attachTo(this, this.name);
     this.layers.push(layer);
     return this;
   }
@@ -162,18 +167,33 @@ export class Sequential {
     return this.layers[this.layers.length - 1].outputShape;
   }
 
-  /** Sets the optimizer and the loss (and an optional loss transform). */
+  /**
+   * Sets the optimizer and the loss (and an optional loss transform). A loss that applies softmax
+   * itself (softmax_cross_entropy, on logits) is refused for a model whose last layer already ends in
+   * softmax; a loss that pairs with a final softmax (cross-entropy on probabilities) gets to hand
+   * backward the gradient at the softmax's input.
+   */
   compile(opts: CompileOptions): this {
     this.build();
+    const loss = createLoss(opts.loss);
+    const last = this.layers[this.layers.length - 1];
+    if (loss.input === 'logits' && last.endsInSoftmax) {
+      throw new Error(`loss '${loss.name}' applies softmax to the model's output itself, but the last layer ${last.name} already ends in softmax, so softmax would be applied twice: use loss 'categorical_crossentropy' (alias 'cross_entropy') on the probabilities, or end the model in logits (no final softmax)`);
+    }
     this.optimizer = typeof opts.optimizer === 'string' ? createOptimizer(opts.optimizer, opts.optimizerConfig ?? {}) : opts.optimizer;
-    this.loss = createLoss(opts.loss);
+    this.loss = loss;
     this.optimizer.useBackend?.(this.backend);
     this.lossTransform = opts.lossTransform ?? null;
-    this.fusedSoftmax = this.layers[this.layers.length - 1] instanceof Softmax && this.loss.fusesWithSoftmax === true;
+    this.throughSoftmax = last.endsInSoftmax && loss.computeThroughSoftmax !== undefined;
     return this;
   }
 
-  /** x (B, ...inputShape) → output (B, ...outputShape). The result is a reused buffer. */
+  /**
+   * x (B, ...inputShape) → output (B, ...outputShape). The result is the last layer's reused buffer:
+   * it holds this batch's output until the next forward with the same batch size overwrites it (memory
+   * it views is never handed to anything else while the model lives). To keep it, copy it, or use
+   * predict, whose result the caller owns.
+   */
   forward(x: Tensor, ctx: ForwardContext = { training: false }): Tensor {
     this.build();
     let h = x;
@@ -182,10 +202,15 @@ export class Sequential {
     return h;
   }
 
-  /** Back-propagates dOut from layer `from` (default: the last) down to the first. */
-  backward(dOut: Tensor, from = this.layers.length - 1): Tensor {
-    let d = dOut;
-    for (let i = from; i >= 0; i--) d = this.layers[i].backward(d);
+  /**
+   * Back-propagates dOut = dL/d(output) through every layer, last to first, adding into the gradients.
+   * With fromLogits, dOut is dL/dz for a last layer that ends in softmax (z the softmax's input), as a
+   * loss's computeThroughSoftmax gives it: the softmax backward is then skipped.
+   */
+  backward(dOut: Tensor, opts: { fromLogits?: boolean } = {}): Tensor {
+    const n = this.layers.length;
+    let d = opts.fromLogits ? this.layers[n - 1].backwardFromLogits(dOut) : this.layers[n - 1].backward(dOut);
+    for (let i = n - 2; i >= 0; i--) d = this.layers[i].backward(d);
     return d;
   }
 
@@ -202,29 +227,18 @@ export class Sequential {
     const C = out.cols;
     this.checkTargets(y, B, C);
     const dOut = this.scratchTensor('dOut', B, [C]);
-    let value: number;
-    let from = this.layers.length - 1;
-    if (this.fusedSoftmax) {
-      // dL/dz for softmax + cross-entropy: (p·Σy − y)/B, straight into the softmax's input.
-      value = loss.compute(null, out.data, y.data, B, C);
-      const p = out.data;
-      for (let b = 0; b < B; b++) {
-        const row = b * C;
-        let ySum = 0;
-        for (let j = 0; j < C; j++) ySum += y.data[row + j];
-        for (let j = 0; j < C; j++) dOut.data[row + j] = (p[row + j] * ySum - y.data[row + j]) / B;
-      }
-      from -= 1;
-    } else {
-      value = loss.compute(dOut.data, out.data, y.data, B, C);
-    }
+    // The loss writes the gradient backward starts from: dL/d(output), or, paired with a final
+    // softmax, dL/d(the softmax's input).
+    let value = this.throughSoftmax
+      ? loss.computeThroughSoftmax!(dOut.data, out.data, y.data, B, C)
+      : loss.compute(dOut.data, out.data, y.data, B, C);
     if (this.lossTransform) {
       const t = this.lossTransform(value);
       value = t.value;
       for (let i = 0; i < B * C; i++) dOut.data[i] *= t.scale;
     }
     if (!Number.isFinite(value)) throw new DivergenceError(value, optimizer);
-    this.backward(dOut, from);
+    this.backward(dOut, { fromLogits: this.throughSoftmax });
     const gradNorm = Math.sqrt(this.backend.stepKernels?.sumSquares(this.grads) ?? sumSquares(this.grads));
     optimizer.step(this.params, this.grads, this.decay);
     return { loss: value, size: B, gradNorm, correct: this.countCorrect(out, y) };
@@ -363,7 +377,7 @@ export class Sequential {
   /** A Keras-style table of layers, output shapes and parameter counts. */
   summary(): string {
     this.build();
-    const rows = this.layers.map((l) => [`${l.name} (${l.constructor.name})`, `(None, ${l.outputShape.join(', ')})`, String(l.countParams())]);
+    const rows = this.layers.map((l) => [`${l.name} (${registeredName(l) ?? l.constructor.name})`, `(None, ${l.outputShape.join(', ')})`, String(l.countParams())]);
     const head = ['Layer (type)', 'Output shape', 'Param #'];
     const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
     const line = (r: string[]) => r.map((c, i) => c.padEnd(w[i])).join('  ');

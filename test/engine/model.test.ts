@@ -36,13 +36,13 @@ function mlp(seed = 1): Sequential {
 }
 
 describe('learning', () => {
-  test('a small MLP fits three spirals to > 95% train accuracy in a few seconds', () => {
+  test('a small MLP fits three spirals to > 95% train accuracy', () => {
     const { x, y } = spirals(100, 3, 0);
     const model = mlp().compile({ optimizer: 'adam', optimizerConfig: { learning_rate: 0.01 }, loss: 'cross_entropy' });
-    const t0 = Date.now();
     const h = model.fit(x, y, { epochs: 150, batchSize: 32, seed: 3 });
-    expect(Date.now() - t0).toBeLessThan(20000);
-    expect(h.history.loss[h.history.loss.length - 1]).toBeLessThan(h.history.loss[0]);
+    // ln 3 ≈ 1.10 at the start; a fit that reaches 95% accuracy is far below it.
+    expect(h.history.loss[0]).toBeGreaterThan(0.5);
+    expect(h.history.loss[h.history.loss.length - 1]).toBeLessThan(0.25);
     expect(model.evaluate(x, y).accuracy).toBeGreaterThan(0.95);
   });
 
@@ -171,7 +171,7 @@ describe('save and load', () => {
       backward(dy: Tensor) { const dx = this.buffer('dx', dy.rows, this.inputShape); for (let i = 0; i < dy.size; i++) dx.data[i] = this.factor * dy.data[i]; return dx; }
       getConfig() { return { factor: this.factor }; }
     }
-    registerLayer('Scale', (c) => new Scale(c as { factor: number }));
+    registerLayer('Scale', Scale, (c) => new Scale(c as { factor: number }));
     const m = new Sequential([new Dense({ units: 3 }), new Scale({ factor: 2 })], { inputShape: [2], seed: 1 });
     const file = join(dir, 'scale.snet');
     saveModel(m, file);
@@ -281,16 +281,20 @@ describe('dispose', () => {
     expect(() => optimizer.step(new Float32Array(n), new Float32Array(n), new Float32Array(n))).toThrow(/adam: this optimizer was disposed/);
   });
 
-  test('a pool slot that grows gives its smaller block back; dispose gives back the rest', () => {
+  test('a pool slot that grows keeps its smaller block (earlier tensors may view it) until dispose', () => {
     const { TensorPool } = require('../../lib/util/tensor-pool') as typeof import('../../lib/util/tensor-pool');
     const live = new Set<Float32Array>();
     const pool = new TensorPool((n) => { const b = new Float32Array(n); live.add(b); return b; }, (b) => { expect(live.delete(b)).toBe(true); });
-    pool.get('x', 10, [4]);
+    const small = pool.get('x', 10, [4]);
+    small.data.fill(7);
     pool.get('y', 10, [2]);
     const big = pool.get('x', 100, [4]);
-    expect(live.size).toBe(2);
+    expect(live.size).toBe(3); // x's first block is retired, not freed
+    expect(Array.from(small.data)).toEqual(new Array(40).fill(7));
     expect(pool.get('x', 50, [4]).data.buffer).toBe(big.data.buffer); // smaller batches reuse the block
-    expect(live.size).toBe(2);
+    pool.get('x', 101, [4]); // grows at least 2x: 800 floats, so growth retires little
+    expect(pool.heldFloats).toBe(40 + 20 + 400 + 800);
+    expect(live.size).toBe(4);
     pool.dispose();
     expect(live.size).toBe(0);
   });
