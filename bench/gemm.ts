@@ -14,6 +14,7 @@ import { spawnSync } from 'child_process';
 import type { Backend } from '../lib/backend/backend';
 import { referenceBackend } from '../lib/backend/reference';
 import { Rng } from '../lib/rng';
+import { formatTable, median } from '../lib/util/format';
 
 export type GemmForm = 'gemm' | 'gemmTN' | 'gemmNT';
 
@@ -88,11 +89,6 @@ function relError(x: Float32Array, ref: Float32Array, K: number): number {
   return e;
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((p, q) => p - q);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
 
 /**
  * Checks then times each shape on each backend. Throws if a backend's result differs from the
@@ -186,8 +182,7 @@ print(json.dumps(rows))
 export function formatGemmRows(rows: GemmRow[]): string {
   const head = ['shape MxKxN', 'form', 'density', 'backend', 'GFLOP/s', 'ms', 'label'];
   const body = rows.map((r) => [r.shape, r.form, r.density.toFixed(2), r.backend, r.gflops.toFixed(2), r.ms.toFixed(4), r.label]);
-  const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
-  return [head, ...body].map((cols) => cols.map((c, i) => c.padEnd(w[i])).join('  ')).join('\n');
+  return formatTable(head, body);
 }
 
 if (require.main === module) {

@@ -3,6 +3,7 @@
 // Run alone: `npm run build && node dist/bench/load-data.js`; the bench runner calls benchLoadData().
 
 import { forgetVerifiedFiles, loadDataset } from '../lib/node/data';
+import { median } from '../lib/util/format';
 
 /** One benchmark's figures: every run's wall time and their median, in milliseconds. */
 export interface LoadDataBenchResult {
@@ -11,11 +12,6 @@ export interface LoadDataBenchResult {
   runs: number[];
 }
 
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
 
 /** Times fn `runs` times after one untimed warm-up run (which lets V8 compile the loops). */
 function timeRuns(fn: () => void, runs: number): number[] {

@@ -330,13 +330,6 @@ function backendOf(name: string): Backend {
   return be;
 }
 
-/** The median of xs (mean of the middle two for an even count). */
-export function median(xs: readonly number[]): number {
-  if (xs.length === 0) return NaN;
-  const s = [...xs].sort((p, q) => p - q);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
 
 /** Self time per function from a V8 CPU profile (node:inspector's Profiler.stop result), largest first. */
 export function topFunctions(profile: { nodes: { id: number; hitCount?: number; callFrame: { functionName: string; url: string; lineNumber: number } }[]; samples?: number[] }, count = 15): { fn: string; share: number }[] {

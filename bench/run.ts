@@ -26,7 +26,8 @@ import { getBackend, listBackends, setBackend, type Backend } from '../lib/backe
 import { findPackageRoot } from '../lib/node/data';
 import { benchGemm, mlpShapes, squareShapes, type GemmRow, type GemmShape } from './gemm';
 import { benchLoadData, type LoadDataBenchResult } from './load-data';
-import { benchScript, checkMlpAgreement, loadMlpData, median, numpyEnv, NumpyMlp, scratchnetPhases, trainScratchnet, type AgreementRow, type BlasInfo, type MlpData, type MlpPhases, type MlpRun } from './mlp';
+import { formatTable as alignedTable, median } from '../lib/util/format';
+import { benchScript, checkMlpAgreement, loadMlpData, numpyEnv, NumpyMlp, scratchnetPhases, trainScratchnet, type AgreementRow, type BlasInfo, type MlpData, type MlpPhases, type MlpRun } from './mlp';
 
 export interface BenchOptions {
   quick: boolean;
@@ -76,12 +77,9 @@ export function defaultOptions(quick = false): BenchOptions {
 
 // ---- small helpers ----
 
-/** An aligned text table; numbers right-aligned. */
+/** An aligned text table with a rule under the header; numbers right-aligned. */
 export function formatTable(head: string[], rows: string[][]): string {
-  const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const right = (s: string) => /^[-+]?[0-9.,]+[x%]?$/.test(s) || s === '—';
-  const line = (r: string[]) => r.map((c, i) => (right(c) ? c.padStart(w[i]) : c.padEnd(w[i]))).join('  ').trimEnd();
-  return [line(head), line(w.map((n) => '-'.repeat(n))), ...rows.map(line)].join('\n');
+  return alignedTable(head, rows, { rule: true });
 }
 
 const fmt = (x: number | undefined, digits = 2) => (x === undefined || !Number.isFinite(x) ? '—' : x.toFixed(digits));

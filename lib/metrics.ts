@@ -1,12 +1,30 @@
 // Classification metrics over predicted and true labels: the confusion matrix and what it tells.
 // C classes; a confusion matrix is (C, C) row-major, rows = true class, columns = predicted.
 
-import { argmaxRows } from './ops';
+import { argmaxRow, argmaxRows } from './ops';
 import type { Tensor } from './tensor';
 
-/** Predicted class of each row of probabilities or logits (N, C). */
-export function predictedLabels(out: Tensor): Uint8Array {
-  return argmaxRows(new Uint8Array(out.rows), out.data, out.rows, out.cols);
+/** Predicted class of each row of probabilities or logits (N, C), as Int32 (any number of classes). */
+export function predictedLabels(out: Tensor): Int32Array {
+  return argmaxRows(new Int32Array(out.rows), out.data, out.rows, out.cols);
+}
+
+/**
+ * Rows b of pred (B, C) whose argmax equals the argmax of target (B, C) (one-hot or soft rows); ties
+ * go to the first class. Allocates nothing (the training loop counts every batch with it).
+ */
+export function countCorrect(pred: Readonly<Float32Array>, target: Readonly<Float32Array>, B: number, C: number): number {
+  let n = 0;
+  for (let b = 0; b < B; b++) if (argmaxRow(pred, b * C, C) === argmaxRow(target, b * C, C)) n++;
+  return n;
+}
+
+/** Fraction of rows of out (N, C) whose argmax is the label (N). */
+export function accuracy(out: Tensor, labels: ArrayLike<number>): number {
+  if (labels.length !== out.rows) throw new Error(`accuracy: ${out.rows} predictions but ${labels.length} labels`);
+  let n = 0;
+  for (let b = 0; b < out.rows; b++) if (argmaxRow(out.data, b * out.cols, out.cols) === labels[b]) n++;
+  return n / out.rows;
 }
 
 /** counts (C, C): counts[t·C + p] = number of examples of true class t predicted as p. */

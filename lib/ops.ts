@@ -38,14 +38,16 @@ export function logSoftmaxRows(out: Float32Array, x: Readonly<Float32Array>, B: 
   return out;
 }
 
+/** The index (0..C-1) of the largest of the C values x[row..row+C); ties go to the first. */
+export function argmaxRow(x: Readonly<Float32Array>, row: number, C: number): number {
+  let best = 0;
+  for (let j = 1; j < C; j++) if (x[row + j] > x[row + best]) best = j;
+  return best;
+}
+
 /** out (B) = index of the largest value in each row of x (B,C); ties go to the first. */
-export function argmaxRows<T extends Uint8Array | Uint16Array | Int32Array | Float32Array>(out: T, x: Readonly<Float32Array>, B: number, C: number): T {
-  for (let b = 0; b < B; b++) {
-    const row = b * C;
-    let best = 0;
-    for (let j = 1; j < C; j++) if (x[row + j] > x[row + best]) best = j;
-    out[b] = best;
-  }
+export function argmaxRows<T extends Uint8Array | Uint16Array | Uint32Array | Int32Array | Float32Array>(out: T, x: Readonly<Float32Array>, B: number, C: number): T {
+  for (let b = 0; b < B; b++) out[b] = argmaxRow(x, b * C, C);
   return out;
 }
 

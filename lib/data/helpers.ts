@@ -11,6 +11,14 @@ import { Rng } from '../rng';
 export type NumericArray =
   | Float32Array | Float64Array | Uint8Array | Int8Array | Uint16Array | Int16Array | Uint32Array | Int32Array;
 
+/** Class labels (N): integers 0..C-1 in the smallest array that holds C classes (see labelArray). */
+export type Labels = Uint8Array | Uint16Array | Uint32Array | Int32Array;
+
+/** A zeroed label array for n examples of numClasses classes: Uint8Array up to 256 classes, Uint16Array up to 65,536, else Uint32Array. */
+export function labelArray(n: number, numClasses: number): Labels {
+  return numClasses <= 256 ? new Uint8Array(n) : numClasses <= 65536 ? new Uint16Array(n) : new Uint32Array(n);
+}
+
 /**
  * out (N, C) = one-hot of labels (N): row i is all zeros but a 1 at column labels[i]. Returns out.
  * Throws on a label outside 0..C-1 or an out shorter than N·C.
@@ -36,8 +44,8 @@ export function toOneHot(labels: Readonly<ArrayLike<number>>, numClasses: number
 export interface ClassSubset {
   /** (count, F), rows in their original order. */
   images: Float32Array;
-  /** (count), the new labels 0..classes.length-1. */
-  labels: Uint8Array;
+  /** (count), the new labels 0..classes.length-1 (a Uint8Array up to 256 classes; see labelArray). */
+  labels: Labels;
   count: number;
   /** Indices (count) of the chosen rows in the original set. */
   indices: Uint32Array;
@@ -59,7 +67,6 @@ export function selectClasses(
     throw new Error(`selectClasses: images must hold ${n} labels x ${featureSize} features = ${n * featureSize} floats, found ${images.length}`);
   }
   if (classes.length === 0) throw new Error('selectClasses: classes is empty: expected at least one class');
-  if (classes.length > 256) throw new Error(`selectClasses: at most 256 classes fit the Uint8Array labels, found ${classes.length}`);
   // newLabel[old] = position of old in classes, or -1 when the class is dropped.
   const maxClass = Math.max(...classes);
   const newLabel = new Int32Array(maxClass + 1).fill(-1);
@@ -71,7 +78,7 @@ export function selectClasses(
   let count = 0;
   for (let i = 0; i < n; i++) if (labels[i] <= maxClass && newLabel[labels[i]] >= 0) count++;
   const indices = new Uint32Array(count);
-  const outLabels = new Uint8Array(count);
+  const outLabels = labelArray(count, classes.length);
   for (let i = 0, j = 0; i < n; i++) {
     const l = labels[i];
     if (l <= maxClass && newLabel[l] >= 0) {
@@ -121,26 +128,36 @@ export function validationSplit(n: number, fraction: number, options: Validation
 }
 
 /**
- * out (count, rowSize) = rows indices[start], ..., indices[start+count-1] of src (·, rowSize).
- * Copies element by element into out's type (e.g. Uint8Array labels into Int32Array). Returns out.
+ * out (count, rowSize) = rows indices[start], ..., indices[start+count-1] of src (·, rowSize), or the
+ * contiguous rows start..start+count-1 when indices is null. Converts into out's type (e.g. Uint8Array
+ * labels into an Int32Array). Returns out.
  */
 export function gatherRows<T extends NumericArray>(
   out: T,
   src: Readonly<NumericArray>,
-  indices: Readonly<ArrayLike<number>>,
+  indices: Readonly<ArrayLike<number>> | null,
   start: number,
   count: number,
   rowSize: number,
 ): T {
   if (out.length < count * rowSize) throw new Error(`gatherRows: out must hold ${count}x${rowSize} = ${count * rowSize} values, found ${out.length}`);
-  if (start < 0 || start + count > indices.length) throw new Error(`gatherRows: rows ${start}..${start + count - 1} are outside the ${indices.length} indices`);
   const rows = src.length / rowSize;
+  const dst = out as unknown as Float32Array;
+  if (indices === null) {
+    if (!(start >= 0 && start + count <= rows)) throw new Error(`gatherRows: rows ${start}..${start + count - 1} are outside the ${rows} rows of src`);
+    dst.set(src.subarray(start * rowSize, (start + count) * rowSize) as ArrayLike<number>);
+    return out;
+  }
+  if (start < 0 || start + count > indices.length) throw new Error(`gatherRows: rows ${start}..${start + count - 1} are outside the ${indices.length} indices`);
   for (let k = 0; k < count; k++) {
     const r = indices[start + k];
     if (!(r >= 0 && r < rows)) throw new Error(`gatherRows: index ${r} is outside the ${rows} rows of src`);
     const s = r * rowSize;
     const o = k * rowSize;
-    for (let j = 0; j < rowSize; j++) out[o + j] = src[s + j];
+    // Long rows: set() copies with memcpy (an element loop writing into shared wasm memory is ~4x
+    // slower in V8); short rows (labels): the loop, without a view per row.
+    if (rowSize >= 16) dst.set(src.subarray(s, s + rowSize) as ArrayLike<number>, o);
+    else for (let j = 0; j < rowSize; j++) out[o + j] = src[s + j];
   }
   return out;
 }
@@ -149,9 +166,9 @@ export function gatherRows<T extends NumericArray>(
 export interface Batch {
   /** (size, F) inputs. A view of the iterator's buffer: read it before asking for the next batch. */
   x: Float32Array;
-  /** (size, C) one-hot targets when numClasses was given, else null. */
+  /** (size, C) targets when numClasses was given: one-hot rows of the labels, or rows of `targets`. Else null. */
   y: Float32Array | null;
-  /** (size) class indices. */
+  /** (size) class indices (unspecified when the iterator has soft `targets` instead of labels). */
   labels: Int32Array;
   /** (size) the rows of the source set this batch holds. */
   indices: Uint32Array;
@@ -168,6 +185,11 @@ export interface BatchIteratorOptions {
   featureSize: number;
   /** Give it to get one-hot targets in batch.y (C). */
   numClasses?: number;
+  /**
+   * Target rows (N, numClasses), e.g. soft labels, gathered into batch.y instead of one-hot labels; then
+   * labels may be null. Needs numClasses.
+   */
+  targets?: Readonly<Float32Array>;
   /** Shuffle the order every epoch (default true). */
   shuffle?: boolean;
   /** Seed of the iterator's own Rng (default 0). Ignored when rng is given. */
@@ -184,12 +206,15 @@ export interface BatchIteratorOptions {
 }
 
 /**
- * Seeded shuffled mini-batches over images (N, F) and labels (N). Buffers are allocated once in the
- * constructor and every batch is gathered into them: nothing is allocated per batch. The last batch of an
- * epoch, when N is not a multiple of B, is a shorter view made once.
+ * Seeded shuffled mini-batches over images (N, F) and labels (N) (or target rows (N, C)). Buffers are
+ * allocated once in the constructor and every batch is gathered into them: nothing is allocated per
+ * batch. The last batch of an epoch, when N is not a multiple of B, is a shorter view made once.
+ * Sequential.fit draws its batches from one.
  *
  *   const it = new BatchIterator(ds.trainImages, ds.trainLabels, { batchSize: 64, featureSize: 784, numClasses: 10, seed: 1 });
- *   for (let e = 0; e < epochs; e++) for (const b of it.epoch()) model.trainStep(b.x, b.y, b.size);
+ *   for (let e = 0; e < epochs; e++) {
+ *     for (const b of it.epoch()) model.trainOnBatch(new Tensor(b.x, [b.size, 784]), new Tensor(b.y!, [b.size, 10]));
+ *   }
  *
  * Each epoch visits every row exactly once; the same seed gives the same orders.
  */
@@ -207,7 +232,8 @@ export class BatchIterator {
   epochCount = 0;
 
   private readonly images: Readonly<Float32Array>;
-  private readonly labels: Readonly<NumericArray>;
+  private readonly labels: Readonly<NumericArray> | null;
+  private readonly targets: Readonly<Float32Array> | null;
   private readonly shuffle: boolean;
   private readonly rng: Rng;
   private readonly full: Batch;
@@ -219,16 +245,21 @@ export class BatchIterator {
   /** The reused iteration result of epoch(), so for..of allocates nothing per batch either. */
   private readonly result: IteratorResult<Batch, undefined> = { done: false, value: undefined as unknown as Batch };
 
-  constructor(images: Readonly<Float32Array>, labels: Readonly<NumericArray>, options: BatchIteratorOptions) {
+  constructor(images: Readonly<Float32Array>, labels: Readonly<NumericArray> | null, options: BatchIteratorOptions) {
     const { batchSize, featureSize } = options;
-    const n = labels.length;
+    const targets = options.targets ?? null;
+    if (targets && !(Number.isInteger(options.numClasses) && (options.numClasses as number) > 0)) throw new Error('BatchIterator: targets need numClasses (the columns of each target row)');
+    if (!labels && !targets) throw new Error('BatchIterator: give labels, or target rows in options.targets');
+    const n = labels ? labels.length : Math.floor(images.length / featureSize);
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`BatchIterator: batchSize must be a positive integer, got ${batchSize}`);
     if (!Number.isInteger(featureSize) || featureSize < 1) throw new Error(`BatchIterator: featureSize must be a positive integer, got ${featureSize}`);
+    if (targets && targets.length !== n * (options.numClasses as number)) throw new Error(`BatchIterator: targets must hold ${n} rows x ${options.numClasses} classes, found ${targets.length} floats`);
     if (images.length !== n * featureSize) {
-      throw new Error(`BatchIterator: images must hold ${n} labels x ${featureSize} features = ${n * featureSize} floats, found ${images.length}`);
+      throw new Error(`BatchIterator: images must hold ${n} ${labels ? 'labels' : 'rows'} x ${featureSize} features = ${n * featureSize} floats, found ${images.length}`);
     }
     this.images = images;
     this.labels = labels;
+    this.targets = targets;
     this.batchSize = batchSize;
     this.featureSize = featureSize;
     this.numClasses = options.numClasses ?? null;
@@ -284,8 +315,12 @@ export class BatchIterator {
     const size = b.size;
     const F = this.featureSize;
     gatherRows(b.x, this.images, this.order, this.cursor, size, F);
-    gatherRows(b.labels, this.labels, this.order, this.cursor, size, 1);
-    if (b.y !== null) oneHot(b.y, b.labels, this.numClasses as number);
+    if (this.labels) {
+      gatherRows(b.labels, this.labels, this.order, this.cursor, size, 1);
+      if (b.y !== null) oneHot(b.y, b.labels, this.numClasses as number);
+    } else if (b.y !== null && this.targets) {
+      gatherRows(b.y, this.targets, this.order, this.cursor, size, this.numClasses as number);
+    }
     // Copied rather than viewed: a new subarray of order per batch would be garbage.
     const idx = b.indices;
     for (let k = 0; k < size; k++) idx[k] = this.order[this.cursor + k];

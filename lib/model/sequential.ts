@@ -7,15 +7,18 @@ import { getBackend, type Backend } from '../backend';
 import { bindParams, bindState, type ForwardContext, type Layer } from '../layers/layer';
 import { registeredName } from '../layers/registry';
 import { createLoss, type Loss, type LossTransform } from '../losses';
-import { argmaxRows, findNonFinite, sumSquares } from '../ops';
+import { BatchIterator, gatherRows, oneHot, type Labels } from '../data/helpers';
+import { countCorrect } from '../metrics';
+import { formatTable } from '../util/format';
+import { findNonFinite, sumSquares } from '../ops';
 import { createOptimizer, type Optimizer, type OptimizerConfig } from '../optimizers';
 import { Rng } from '../rng';
 import { fmtShape, shapeSize, Tensor } from '../tensor';
 import { TensorPool } from '../util/tensor-pool';
 import { History, type BatchLogs, type Callbacks, type EpochLogs } from './history';
 
-/** Training targets: one-hot (or soft) rows (N, C), or class labels (N) as a Uint8Array. */
-export type Targets = Tensor | Uint8Array;
+/** Training targets: one-hot (or soft) rows (N, C), or class labels (N) 0..C-1 (any number of classes). */
+export type Targets = Tensor | Labels;
 
 export interface SequentialOptions {
   /** Per-sample input shape, e.g. [784] or [1, 28, 28]. Needed before build(). */
@@ -81,7 +84,6 @@ export class Sequential {
   /** True when the last layer ends in softmax and the loss pairs with it (Loss.computeThroughSoftmax). */
   private throughSoftmax = false;
   private readonly scratch = new TensorPool((n) => this.backend.alloc(n), (b) => this.backend.free?.(b));
-  private labelsOut = new Uint8Array(0);
   /** The most recent forward output (accuracy after a custom trainStep reads it). */
   private lastOut: Tensor | null = null;
 
@@ -241,7 +243,7 @@ export class Sequential {
     this.backward(dOut, { fromLogits: this.throughSoftmax });
     const gradNorm = Math.sqrt(this.backend.stepKernels?.sumSquares(this.grads) ?? sumSquares(this.grads));
     optimizer.step(this.params, this.grads, this.decay);
-    return { loss: value, size: B, gradNorm, correct: this.countCorrect(out, y) };
+    return { loss: value, size: B, gradNorm, correct: countCorrect(out.data, y.data, B, C) };
   }
 
   /** Trains for `epochs` over x, y; returns the per-epoch History. */
@@ -267,11 +269,27 @@ export class Sequential {
     if (val) this.checkData(val[0], val[1], C, 'validation x');
 
     const callbacks = opts.callbacks === undefined ? [] : Array.isArray(opts.callbacks) ? opts.callbacks : [opts.callbacks];
-    const rng = new Rng(opts.seed ?? this.seed);
-    const order = new Int32Array(trainRows);
-    for (let i = 0; i < trainRows; i++) order[i] = i;
     const inSize = shapeSize(this.inputShape!);
-    const batches = Math.ceil(trainRows / batchSize);
+    // Batches gathered into model-owned buffers in backend memory (reused by every fit of this model).
+    const bufferKeys = ['fit_x', 'fit_y'];
+    let k = 0;
+    const batchesOf = new BatchIterator(x.data.subarray(0, trainRows * inSize), y instanceof Tensor ? null : y.subarray(0, trainRows), {
+      batchSize,
+      featureSize: inSize,
+      numClasses: C,
+      targets: y instanceof Tensor ? y.data.subarray(0, trainRows * C) : undefined,
+      shuffle: opts.shuffle ?? true,
+      rng: new Rng(opts.seed ?? this.seed),
+      alloc: (n) => this.scratch.get(bufferKeys[k++], n, []).data,
+    });
+    // A Tensor over each of the iterator's two batch views (full batches, the shorter last one), made once.
+    const tensors = new Map<Float32Array, Tensor>();
+    const tensorOf = (data: Float32Array, rows: number, shape: readonly number[]): Tensor => {
+      let t = tensors.get(data);
+      if (!t) tensors.set(data, (t = new Tensor(data, [rows, ...shape])));
+      return t;
+    };
+    const batches = batchesOf.numBatches;
     const history = new History();
     const step = opts.trainStep ?? ((xb: Tensor, yb: Tensor) => this.trainOnBatch(xb, yb));
     this.stopTraining = false;
@@ -280,20 +298,18 @@ export class Sequential {
     for (const cb of callbacks) cb.onTrainBegin?.();
     for (let epoch = 0; epoch < epochs && !this.stopTraining; epoch++) {
       for (const cb of callbacks) cb.onEpochBegin?.(epoch);
-      if (opts.shuffle ?? true) rng.shuffle(order);
-      const t0 = process.hrtime.bigint();
+      batchesOf.startEpoch();
+      const t0 = performance.now();
       let lossSum = 0;
       let correct = 0;
       let seen = 0;
       let normSum = 0;
       let done = 0;
-      for (let b = 0; b < batches && !this.stopTraining; b++) {
-        const start = b * batchSize;
-        const B = Math.min(batchSize, trainRows - start);
-        const xb = this.scratchTensor('xb', B, this.inputShape!);
-        const yb = this.scratchTensor('yb', B, [C]);
-        gatherRows(xb.data, x.data, order, start, B, inSize);
-        gatherTargets(yb.data, y, order, start, B, C);
+      for (let batch = batchesOf.next(); batch !== null && !this.stopTraining; batch = batchesOf.next()) {
+        const b = batch.index;
+        const B = batch.size;
+        const xb = tensorOf(batch.x, B, this.inputShape!);
+        const yb = tensorOf(batch.y as Float32Array, B, [C]);
         for (const cb of callbacks) cb.onBatchBegin?.(b, { epoch, step: globalStep, batches });
         let logs: BatchLogs;
         try {
@@ -308,11 +324,11 @@ export class Sequential {
         seen += B;
         normSum += logs.gradNorm;
         done++;
-        correct += 'correct' in logs && typeof logs.correct === 'number' ? logs.correct : this.countCorrect(this.lastOutput(), yb);
+        correct += 'correct' in logs && typeof logs.correct === 'number' ? logs.correct : countCorrect(this.lastOutput().data, yb.data, B, C);
         globalStep++;
         for (const cb of callbacks) cb.onBatchEnd?.(b, logs);
       }
-      const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+      const seconds = (performance.now() - t0) / 1e3;
       const logs: EpochLogs = { loss: lossSum / seen, accuracy: correct / seen, grad_norm: normSum / Math.max(done, 1), seconds };
       if (val) {
         const v = this.evaluate(val[0], val[1], { batchSize: opts.validationBatchSize ?? 1024 });
@@ -340,10 +356,11 @@ export class Sequential {
       const xb = this.scratchTensor('xe', B, this.inputShape!);
       const yb = this.scratchTensor('ye', B, [C]);
       gatherRows(xb.data, x.data, null, start, B, inSize);
-      gatherTargets(yb.data, y, null, start, B, C);
+      if (y instanceof Tensor) gatherRows(yb.data, y.data, null, start, B, C);
+      else oneHot(yb.data, y.subarray(start, start + B), C);
       const out = this.forward(xb, { training: false });
       lossSum += loss.compute(null, out.data, yb.data, B, C) * B;
-      correct += this.countCorrect(out, yb);
+      correct += countCorrect(out.data, yb.data, B, C);
     }
     return { loss: lossSum / x.rows, accuracy: correct / x.rows };
   }
@@ -378,10 +395,7 @@ export class Sequential {
   summary(): string {
     this.build();
     const rows = this.layers.map((l) => [`${l.name} (${registeredName(l) ?? l.constructor.name})`, `(None, ${l.outputShape.join(', ')})`, String(l.countParams())]);
-    const head = ['Layer (type)', 'Output shape', 'Param #'];
-    const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-    const line = (r: string[]) => r.map((c, i) => c.padEnd(w[i])).join('  ');
-    return [line(head), ...rows.map(line), `Total params: ${this.countParams()}`].join('\n');
+    return `${formatTable(['Layer (type)', 'Output shape', 'Param #'], rows, { align: ['left', 'left', 'right'] })}\nTotal params: ${this.countParams()}`;
   }
 
   private requireCompiled(): { optimizer: Optimizer; loss: Loss } {
@@ -393,18 +407,6 @@ export class Sequential {
   private lastOutput(): Tensor {
     if (!this.lastOut) throw new Error('a custom trainStep must run a forward pass (or return `correct`)');
     return this.lastOut;
-  }
-
-  /** Rows of out whose argmax equals the argmax of y. */
-  private countCorrect(out: Tensor, y: Tensor): number {
-    const B = out.rows;
-    const C = out.cols;
-    if (this.labelsOut.length < 2 * B) this.labelsOut = new Uint8Array(2 * B);
-    const pred = argmaxRows(this.labelsOut.subarray(0, B), out.data, B, C);
-    const truth = argmaxRows(this.labelsOut.subarray(B, 2 * B), y.data, B, C);
-    let n = 0;
-    for (let b = 0; b < B; b++) if (pred[b] === truth[b]) n++;
-    return n;
   }
 
   /** A model-owned reusable Tensor (B, ...shape) in backend memory. */
@@ -429,7 +431,7 @@ export class Sequential {
     } else {
       if (y.length !== x.rows) throw new Error(`labels must have ${x.rows} entries to match ${what} ${fmtShape(x.shape)}, got ${y.length}`);
       for (let i = 0; i < y.length; i++) {
-        if (y[i] >= C) throw new Error(`label ${y[i]} at row ${i} is out of range: the model has ${C} outputs (classes 0..${C - 1})`);
+        if (!(y[i] >= 0 && y[i] < C)) throw new Error(`label ${y[i]} at row ${i} is out of range: the model has ${C} outputs (classes 0..${C - 1})`);
       }
     }
   }
@@ -443,28 +445,4 @@ export class DivergenceError extends Error {
     super(`training diverged: the loss became ${value}${where}; try a smaller learning rate${lr === undefined ? '' : ` (learning_rate was ${lr})`}`);
     this.name = 'DivergenceError';
   }
-}
-
-/** out (count, rowSize) = rows order[start..start+count) of src (or rows start.. when order is null). */
-function gatherRows(out: Float32Array, src: Readonly<Float32Array>, order: Readonly<Int32Array> | null, start: number, count: number, rowSize: number): void {
-  if (!order) {
-    out.set(src.subarray(start * rowSize, (start + count) * rowSize));
-    return;
-  }
-  // One short-lived view per row: set() copies with memcpy, where an element loop writing into
-  // shared (wasm) memory is ~4x slower in V8.
-  for (let r = 0; r < count; r++) {
-    const from = order[start + r] * rowSize;
-    out.set(src.subarray(from, from + rowSize), r * rowSize);
-  }
-}
-
-/** out (count, C) = one-hot (or copied) target rows, in the same order as gatherRows. */
-function gatherTargets(out: Float32Array, y: Targets, order: Readonly<Int32Array> | null, start: number, count: number, C: number): void {
-  if (y instanceof Tensor) {
-    gatherRows(out, y.data, order, start, count, C);
-    return;
-  }
-  out.fill(0, 0, count * C);
-  for (let r = 0; r < count; r++) out[r * C + y[order ? order[start + r] : start + r]] = 1;
 }

@@ -218,3 +218,46 @@ describe('BatchIterator', () => {
     expect(() => new BatchIterator(images, labels, { batchSize: 2, featureSize: F, indices: [10] })).toThrow(/index 10 is outside the 10 examples/);
   });
 });
+
+describe('more than 256 classes', () => {
+  test('selectClasses keeps labels past 255 (a wider array), and gatherRows copies them unchanged', () => {
+    const C = 300;
+    const labels = Uint16Array.from({ length: 2 * C }, (_, i) => i % C);
+    const images = Float32Array.from({ length: 2 * C }, (_, i) => i);
+    const classes = Array.from({ length: C }, (_, k) => C - 1 - k); // reversed: old class c becomes C-1-c
+    const s = selectClasses(images, labels, classes, 1);
+    expect(s.labels).toBeInstanceOf(Uint16Array);
+    expect(Array.from(s.labels.subarray(0, 3))).toEqual([299, 298, 297]);
+    expect(s.labels[299]).toBe(0);
+    expect(Array.from(gatherRows(new Int32Array(2), s.labels, [0, 299], 0, 2, 1))).toEqual([299, 0]);
+  });
+});
+
+describe('gatherRows: contiguous rows and long rows', () => {
+  test('null indices copy rows start..start+count-1; long rows convert types like short ones', () => {
+    const src = Float32Array.from({ length: 4 * 20 }, (_, i) => i);
+    const out = new Float32Array(2 * 20);
+    expect(Array.from(gatherRows(out, src, null, 1, 2, 20))).toEqual(Array.from(src.subarray(20, 60)));
+    expect(() => gatherRows(out, src, null, 3, 2, 20)).toThrow(/rows 3..4 are outside the 4 rows of src/);
+    const bytes = Uint8Array.from({ length: 3 * 16 }, (_, i) => 200 + (i % 50));
+    const asFloat = gatherRows(new Float32Array(16), bytes, [2], 0, 1, 16);
+    expect(Array.from(asFloat)).toEqual(Array.from(bytes.subarray(32, 48)));
+  });
+
+  test('BatchIterator gathers target rows (soft labels) when given targets instead of labels', () => {
+    const images = Float32Array.from({ length: 5 }, (_, i) => i);
+    const targets = Float32Array.from({ length: 10 }, (_, i) => i / 10); // row r = [2r/10, (2r+1)/10]
+    const it = new BatchIterator(images, null, { batchSize: 2, featureSize: 1, numClasses: 2, targets, seed: 3 });
+    let seen = 0;
+    for (const b of it.epoch()) {
+      for (let k = 0; k < b.size; k++) {
+        const r = b.x[k];
+        expect([b.y![2 * k], b.y![2 * k + 1]]).toEqual([targets[2 * r], targets[2 * r + 1]]);
+        seen++;
+      }
+    }
+    expect(seen).toBe(5);
+    expect(() => new BatchIterator(images, null, { batchSize: 2, featureSize: 1 })).toThrow(/give labels, or target rows/);
+    expect(() => new BatchIterator(images, null, { batchSize: 2, featureSize: 1, numClasses: 3, targets })).toThrow(/targets must hold/);
+  });
+});

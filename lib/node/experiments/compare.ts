@@ -5,6 +5,7 @@
 import type { Callbacks } from '../../model/history';
 import { lineChart, type LineSeries, type Spec } from '../plot';
 import { trainAssignment, type AssignmentConfig, type AssignmentData } from './assignment';
+import { formatTable } from '../../util/format';
 
 export interface ComparisonEntry {
   label: string;
@@ -61,6 +62,5 @@ export function comparisonTable(results: ComparisonResult[], firstColumn: string
     r.test_accuracy.toFixed(4),
     r.train_seconds.toFixed(1),
   ]);
-  const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  return [head, ...rows].map((r) => r.map((c, i) => (i === 0 ? c.padEnd(w[i]) : c.padStart(w[i]))).join('  ')).join('\n');
+  return formatTable(head, rows, { align: head.map((_, i) => (i === 0 ? 'left' : 'right')) });
 }

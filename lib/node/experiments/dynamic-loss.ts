@@ -10,7 +10,7 @@ import { Dense } from '../../layers/dense';
 import { Flatten } from '../../layers/flatten';
 import { createClassWeightSchedule, SoftmaxCrossEntropy, type ClassWeightScheduleKind, WeightedCrossEntropy, type Loss } from '../../losses';
 import { Sequential } from '../../model/sequential';
-import { argmaxRows } from '../../ops';
+import { accuracy, predictedLabels } from '../../metrics';
 import { imageGrid, lineChart, renderSpec, saveFigure, type LineSeries } from '../plot';
 import { Tensor } from '../../tensor';
 
@@ -163,8 +163,8 @@ export async function runDynamicLoss(config: DynamicLossConfig, hooks: DynamicLo
     if (step % config.logEvery === 0 || step === config.steps - 1) {
       // The seed measures accuracy after the step, on the whole training set.
       const p: DynamicLogPoint = {
-        step, dynamic_loss: d.loss, dynamic_accuracy: accuracy(dyn, x, ds.trainLabels),
-        baseline_loss: b.loss, baseline_accuracy: accuracy(base, x, ds.trainLabels),
+        step, dynamic_loss: d.loss, dynamic_accuracy: accuracyOf(dyn, x, ds.trainLabels),
+        baseline_loss: b.loss, baseline_accuracy: accuracyOf(base, x, ds.trainLabels),
       };
       logPoints.push(p);
       log(`Step ${step}, Loss: ${p.dynamic_loss.toFixed(4)}, Accuracy: ${(100 * p.dynamic_accuracy).toFixed(2)}%   |   CE baseline Loss: ${p.baseline_loss.toFixed(4)}, Accuracy: ${(100 * p.baseline_accuracy).toFixed(2)}%`);
@@ -176,10 +176,9 @@ export async function runDynamicLoss(config: DynamicLossConfig, hooks: DynamicLo
   const xTest = new Tensor(ds.testImages, [ds.numTest, rows, cols]);
   const last = logPoints[logPoints.length - 1];
   const summarize = (m: Sequential, finalLoss: number, finalCe: number, trainAcc: number): DynamicModelSummary => {
-    const pred = predictLabels(m, xTest);
-    let right = 0;
-    for (let i = 0; i < ds.numTest; i++) if (pred[i] === ds.testLabels[i]) right++;
-    return { final_loss: finalLoss, final_cross_entropy: finalCe, train_accuracy: trainAcc, test_accuracy: right / ds.numTest, first_predictions: Array.from(pred.subarray(0, 10)) };
+    const out = m.predict(xTest, { batchSize: 8192 });
+    const first = predictedLabels(out.sliceRows(0, Math.min(10, out.rows)));
+    return { final_loss: finalLoss, final_cross_entropy: finalCe, train_accuracy: trainAcc, test_accuracy: accuracy(out, ds.testLabels), first_predictions: Array.from(first) };
   };
   const S = config.steps - 1;
   const dynamic = summarize(dyn, history.weighted_loss[S], history.dynamic_cross_entropy[S], last.dynamic_accuracy);
@@ -241,15 +240,7 @@ function predictionsFigure(images: Float32Array, truth: number[], pred: number[]
 }
 
 /** Fraction of rows of x whose predicted class equals the label. */
-function accuracy(m: Sequential, x: Tensor, labels: Uint8Array): number {
-  const pred = predictLabels(m, x);
-  let right = 0;
-  for (let i = 0; i < labels.length; i++) if (pred[i] === labels[i]) right++;
-  return right / labels.length;
+function accuracyOf(m: Sequential, x: Tensor, labels: ArrayLike<number>): number {
+  return accuracy(m.predict(x, { batchSize: 8192 }), labels);
 }
 
-/** argmax of the model's output for every row of x. */
-function predictLabels(m: Sequential, x: Tensor): Uint8Array {
-  const out = m.predict(x, { batchSize: 8192 });
-  return argmaxRows(new Uint8Array(x.rows), out.data, x.rows, out.cols);
-}
