@@ -125,6 +125,58 @@ export function checkLayerGradients(layer: Layer, inputShape: readonly number[],
   return { input: gradientCheck(f, x.data, dx, opts), params };
 }
 
+/** What checkGradientAccumulation found. */
+export interface AccumulationResult {
+  /** Largest |g₂ − 2·g₁| / max(|2·g₁|, floor) over every parameter entry (0 when exact). */
+  maxRelError: number;
+  /** Largest relative difference between the dx of the two backward calls (they must agree). */
+  maxInputRelError: number;
+  /** Parameter entries compared. */
+  checked: number;
+  /** Largest |g₁|: a check against all-zero gradients would prove nothing. */
+  maxAbsGrad: number;
+}
+
+/**
+ * Checks the contract that backward ADDS into parameter gradients: forward, backward, and again with the
+ * same x and dy without clearing in between, so every gradient must end at twice its first value (and
+ * dx must not depend on the gradients already there). Builds the layer if needed, like
+ * checkLayerGradients. floor (default 1e-6) keeps entries near zero from producing huge ratios.
+ */
+export function checkGradientAccumulation(layer: Layer, inputShape: readonly number[], opts: { batch?: number; seed?: number; training?: boolean; beforeForward?: () => void; floor?: number } = {}): AccumulationResult {
+  const rng = new Rng(opts.seed ?? 1);
+  const B = opts.batch ?? 3;
+  if (!layer.isBuilt) {
+    layer.build(inputShape);
+    bindParams([layer], getBackend(), rng);
+    bindState([layer], getBackend());
+  }
+  const floor = opts.floor ?? 1e-6;
+  const x = new Tensor(Float32Array.from({ length: B * shapeSize(inputShape) }, () => 2 * rng.uniform() - 1), [B, ...inputShape]);
+  const dy = new Tensor(Float32Array.from({ length: B * shapeSize(layer.outputShape) }, () => rng.normal()), [B, ...layer.outputShape]);
+  const ctx = { training: opts.training ?? false };
+  const pass = (): Float32Array => {
+    opts.beforeForward?.();
+    layer.forward(x, ctx);
+    return Float32Array.from(layer.backward(dy).data);
+  };
+  layer.zeroGrad();
+  const dx1 = pass();
+  const first = layer.params.map((p) => Float32Array.from(p.grad));
+  const dx2 = pass();
+  const result: AccumulationResult = { maxRelError: 0, maxInputRelError: 0, checked: 0, maxAbsGrad: 0 };
+  layer.params.forEach((p, k) => {
+    for (let i = 0; i < p.size; i++) {
+      const want = 2 * first[k][i];
+      result.maxRelError = Math.max(result.maxRelError, Math.abs(p.grad[i] - want) / Math.max(Math.abs(want), floor));
+      result.maxAbsGrad = Math.max(result.maxAbsGrad, Math.abs(first[k][i]));
+      result.checked++;
+    }
+  });
+  for (let i = 0; i < dx1.length; i++) result.maxInputRelError = Math.max(result.maxInputRelError, Math.abs(dx2[i] - dx1[i]) / Math.max(Math.abs(dx1[i]), floor));
+  return result;
+}
+
 /**
  * Checks a loss: f = loss(pred, target), analytic = its dpred. pred and target are (B, C).
  */

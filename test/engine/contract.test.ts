@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   Dense, Layer, ReLU, Rng, Sequential, Softmax, Tensor, WeightedCrossEntropy, checkModelGradients, loadModel,
-  readModelHeader, registerLayer, saveModel, setBackend, getBackend, shutdownWasm, type ForwardContext, type State,
+  readModelHeader, registerLayer, saveModel, setBackend, getBackend, shutdownWasm, predictedLabels, type ForwardContext, type State,
 } from '../../lib';
 
 const dir = mkdtempSync(join(tmpdir(), 'scratchnet-contract-'));
@@ -107,6 +107,33 @@ describe('tensors never view memory given to something else', () => {
     model.evaluate(x, y);
     model.dispose();
     expect(Array.from(p.data)).toEqual(Array.from(copy)); // even after dispose
+  });
+});
+
+describe('across backends', () => {
+  afterAll(() => setBackend('wasm'));
+
+  test('a model trained and saved on wasm loads on the reference backend and predicts the same', () => {
+    setBackend('wasm');
+    const { x, y } = data(64, 6, 4, 11);
+    const model = new Sequential([new Dense({ units: 16, activation: 'relu' }), new Dense({ units: 8, activation: 'tanh' }), new Dense({ units: 4, activation: 'softmax' })], { inputShape: [6], seed: 7 });
+    model.compile({ optimizer: 'adam', optimizerConfig: { learning_rate: 0.01 }, loss: 'cross_entropy' });
+    model.fit(x, y, { epochs: 3, batchSize: 16 });
+    const file = join(dir, 'wasm.snet');
+    saveModel(model, file);
+    const onWasm = model.predict(x);
+    setBackend('reference');
+    const back = loadModel(file);
+    expect(Buffer.from(back.params.buffer, back.params.byteOffset, back.params.byteLength)
+      .equals(Buffer.from(model.params.buffer, model.params.byteOffset, model.params.byteLength))).toBe(true);
+    const onRef = back.predict(x);
+    // Bit-identical weights and the same class for every row; the probabilities differ by the kernels'
+    // summation order only (6e-8, one float32 step near 1, when written).
+    let maxDiff = 0;
+    for (let i = 0; i < onRef.size; i++) maxDiff = Math.max(maxDiff, Math.abs(onRef.data[i] - onWasm.data[i]));
+    expect(maxDiff).toBeLessThan(1e-6);
+    expect(Array.from(predictedLabels(onRef))).toEqual(Array.from(predictedLabels(onWasm)));
+    model.dispose();
   });
 });
 

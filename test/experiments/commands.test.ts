@@ -58,7 +58,9 @@ describe('ayla', () => {
     expect([json.numTrain, json.numValidation, json.params]).toEqual([600, 200, 136074]);
     for (const m of [json.normal, json.ayla]) {
       for (const k of ['loss', 'optimized_loss', 'accuracy', 'val_loss', 'val_accuracy', 'grad_norm', 'seconds']) expect([k, m[k].length]).toEqual([k, 2]);
-      expect(m.total_seconds).toBeGreaterThan(0);
+      // The total is the sum of the epochs' training times, each a real (positive, finite) duration.
+      for (const s of m.seconds) expect(Number.isFinite(s) && s > 0).toBe(true);
+      expect(m.total_seconds).toBeCloseTo(m.seconds.reduce((a: number, b: number) => a + b, 0), 9);
     }
     // Normal's optimised loss is its loss; AYLA's is the transformed one (first epoch: L > 1, so L^1.5).
     expect(json.normal.optimized_loss).toEqual(json.normal.loss);
@@ -121,7 +123,11 @@ describe('dynamic-loss', () => {
     expect(json.history.weighted_loss[0]).toBeCloseTo(json.history.baseline_cross_entropy[0], 5);
     for (const m of [json.dynamic, json.baseline]) {
       expect(m.first_predictions).toHaveLength(10);
-      expect(m.test_accuracy).toBeGreaterThanOrEqual(0);
+      for (const p of m.first_predictions) expect(Number.isInteger(p) && p >= 0 && p <= 9).toBe(true);
+      // A fraction of the 100 test images: k/100 for an integer k in 0..100 (NaN or a wrong count fails).
+      const k = m.test_accuracy * 100;
+      expect(Math.abs(k - Math.round(k))).toBeLessThan(1e-9);
+      expect(Math.round(k) >= 0 && Math.round(k) <= 100).toBe(true);
     }
     expect(json.first_labels).toEqual([7, 2, 1, 0, 4, 1, 4, 9, 5, 9]);
     expect(stderr).toMatch(/Step 2, Loss: [\d.]+, Accuracy: [\d.]+% +\| +CE baseline Loss: [\d.]+, Accuracy: [\d.]+%/);
