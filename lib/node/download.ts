@@ -78,7 +78,7 @@ export function cachedPath(dir: string, file: string): string | null {
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-const mb = (n: number) => (n / 1e6).toFixed(1);
+const size = (n: number) => (n >= 1e6 ? `${(n / 1e6).toFixed(1)} MB` : `${(n / 1e3).toFixed(1)} kB`);
 
 /** A one-line bar on stderr, redrawn at most ten times a second. */
 function stderrBar(label: string): ProgressFn & { end(): void } {
@@ -91,7 +91,7 @@ function stderrBar(label: string): ProgressFn & { end(): void } {
     drawn = true;
     const width = 30;
     const filled = total ? Math.min(width, Math.round((received / total) * width)) : 0;
-    const bar = total ? `[${'='.repeat(filled)}${' '.repeat(width - filled)}] ${mb(received)}/${mb(total)} MB` : `${mb(received)} MB`;
+    const bar = total ? `[${'='.repeat(filled)}${' '.repeat(width - filled)}] ${size(received)} / ${size(total)}` : size(received);
     process.stderr.write(`\r\x1b[K${label} ${file}.gz ${bar}`);
   }) as ProgressFn & { end(): void };
   draw.end = () => {

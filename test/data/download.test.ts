@@ -275,6 +275,21 @@ describe('synchronous fetch (what loadDataset uses) and several processes at onc
     expect(listing(dir)).toEqual(FILES);
   });
 
+  test('a progress bar only when asked or on a terminal: a piped stderr gets nothing', () => {
+    const run = (progress: boolean | undefined) => {
+      const options = { cacheRoot: freshRoot(), mirrors: [mirror.base('good')], progress };
+      const env = { ...process.env };
+      delete env.CI;
+      return spawnSync(process.execPath, [fetchMain(), JSON.stringify({ name: 'mnist', options })], { encoding: 'utf8', env });
+    };
+    const piped = run(undefined); // stderr is a pipe here, as in CI logs
+    expect([piped.status, piped.stderr]).toEqual([0, '']);
+    const forced = run(true);
+    expect(forced.status).toBe(0);
+    expect(forced.stderr).toMatch(/\r\x1b\[KMNIST train-images-idx3-ubyte\.gz \[=+ *\] [\d.]+ [kM]B \/ 9\.7 MB/);
+    expect(forced.stderr).toContain('\r\x1b[KMNIST t10k-labels-idx1-ubyte.gz [==============================] 4.5 kB / 4.5 kB');
+  });
+
   test('the built fetch-main script exists (fetchDatasetSync runs it)', () => {
     expect(spawnSync(process.execPath, [fetchMain(), '{"name":"nope"}'], { encoding: 'utf8' }).stdout).toContain("unknown dataset 'nope'");
   });
