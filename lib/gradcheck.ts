@@ -81,6 +81,14 @@ export interface LayerCheckOptions extends GradCheckOptions {
   beforeForward?: () => void;
 }
 
+/** Builds a layer on its own (its own parameter and state buffers, parameters drawn from rng) unless it is built. */
+function buildAlone(layer: Layer, inputShape: readonly number[], rng: Rng): void {
+  if (layer.isBuilt) return;
+  layer.build(inputShape);
+  bindParams([layer], getBackend(), rng);
+  bindState([layer], getBackend());
+}
+
 /**
  * Checks a layer's backward for its input and every parameter. The scalar checked is
  * f = Σ r ⊙ y, with r a fixed random tensor (so dy = r), accumulated in float64.
@@ -89,11 +97,7 @@ export interface LayerCheckOptions extends GradCheckOptions {
 export function checkLayerGradients(layer: Layer, inputShape: readonly number[], opts: LayerCheckOptions = {}): { input: GradCheckResult; params: Record<string, GradCheckResult> } {
   const rng = new Rng(opts.seed ?? 1);
   const B = opts.batch ?? 3;
-  if (!layer.isBuilt) {
-    layer.build(inputShape);
-    bindParams([layer], getBackend(), rng);
-    bindState([layer], getBackend());
-  }
+  buildAlone(layer, inputShape, rng);
   const [lo, hi] = opts.inputRange ?? [-1, 1];
   const minAbs = opts.minAbsInput ?? 0;
   const x = new Tensor(new Float32Array(B * shapeSize(inputShape)), [B, ...inputShape]);
@@ -146,11 +150,7 @@ export interface AccumulationResult {
 export function checkGradientAccumulation(layer: Layer, inputShape: readonly number[], opts: { batch?: number; seed?: number; training?: boolean; beforeForward?: () => void; floor?: number } = {}): AccumulationResult {
   const rng = new Rng(opts.seed ?? 1);
   const B = opts.batch ?? 3;
-  if (!layer.isBuilt) {
-    layer.build(inputShape);
-    bindParams([layer], getBackend(), rng);
-    bindState([layer], getBackend());
-  }
+  buildAlone(layer, inputShape, rng);
   const floor = opts.floor ?? 1e-6;
   const x = new Tensor(Float32Array.from({ length: B * shapeSize(inputShape) }, () => 2 * rng.uniform() - 1), [B, ...inputShape]);
   const dy = new Tensor(Float32Array.from({ length: B * shapeSize(layer.outputShape) }, () => rng.normal()), [B, ...layer.outputShape]);

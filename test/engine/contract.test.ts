@@ -6,19 +6,14 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  Dense, Layer, ReLU, Rng, Sequential, Softmax, Tensor, WeightedCrossEntropy, checkModelGradients, loadModel,
+  Dense, Layer, ReLU, Sequential, Softmax, Tensor, WeightedCrossEntropy, checkModelGradients, loadModel,
   readModelHeader, registerLayer, saveModel, setBackend, getBackend, shutdownWasm, predictedLabels, type ForwardContext, type State,
 } from '../../lib';
+import { toyBatch } from './toy-data';
 
 const dir = mkdtempSync(join(tmpdir(), 'scratchnet-contract-'));
 
-function data(B: number, inp: number, C: number, seed: number): { x: Tensor; y: Tensor } {
-  const rng = new Rng(seed);
-  const x = new Tensor(Float32Array.from({ length: B * inp }, () => rng.normal()), [B, inp]);
-  const y = new Float32Array(B * C);
-  for (let b = 0; b < B; b++) y[b * C + rng.int(C)] = 1;
-  return { x, y: new Tensor(y, [B, C]) };
-}
+const data = toyBatch;
 
 describe('a final softmax and the loss', () => {
   // trainOnBatch's gradient (through the loss's computeThroughSoftmax) against the full chain

@@ -8,6 +8,7 @@ import {
   SoftmaxCrossEntropy, Tanh, Tensor, WeightedCrossEntropy, checkLayerGradients, checkLossGradient,
   checkModelGradients, checkGradientAccumulation, Cubic, Rng, getBackend, setBackend, shutdownWasm, type Layer,
 } from '../../lib';
+import { toyBatch } from './toy-data';
 
 const TOL = 1e-2;
 
@@ -96,13 +97,7 @@ describe.each(['wasm', 'reference'])('%s backend', (backend) => {
   });
 
   describe('whole-model gradients', () => {
-    function data(B: number, inp: number, C: number, seed: number) {
-      const rng = new Rng(seed);
-      const x = new Tensor(Float32Array.from({ length: B * inp }, () => rng.normal()), [B, inp]);
-      const y = new Float32Array(B * C);
-      for (let b = 0; b < B; b++) y[b * C + rng.int(C)] = 1;
-      return { x, y: new Tensor(y, [B, C]) };
-    }
+    const data = toyBatch;
 
     test('3-layer MLP (tanh, sigmoid) ending in softmax, cross-entropy on probabilities', () => {
       const model = new Sequential([
