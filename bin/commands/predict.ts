@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { loadDataset } from '../../lib/node/data';
 import { buildAssignmentModel } from '../../lib/node/experiments/assignment';
 import { loadModel } from '../../lib/model/io';
+import { argmaxRow, softmaxRows } from '../../lib/ops';
 import { Tensor } from '../../lib/tensor';
 import { addSharedFlags, intArg, Reporter } from '../cli';
 import { addTrainFlags, configFromOptions } from '../train-flags';
@@ -29,16 +30,11 @@ export function predictCommand(): Command {
       const x = new Tensor(images.slice(i * F, (i + 1) * F), [1, F]);
       const cfg = configFromOptions(opts);
       const model = opts.model ? loadModel(opts.model as string) : buildAssignmentModel(cfg, F, ds.numClasses);
-      let probs = model.predict(x).data;
+      const out = model.predict(x).data;
       // A model ending in logits gets a softmax here, so the column always reads as probabilities.
-      const sum = probs.reduce((a, b) => a + b, 0);
-      if (probs.some((p) => p < 0) || Math.abs(sum - 1) > 1e-3) {
-        const m = Math.max(...probs);
-        const e = probs.map((v) => Math.exp(v - m));
-        const s = e.reduce((a, b) => a + b, 0);
-        probs = e.map((v) => v / s);
-      }
-      const best = probs.indexOf(Math.max(...probs));
+      const sum = out.reduce((a, v) => a + v, 0);
+      const probs = out.some((p) => p < 0) || Math.abs(sum - 1) > 1e-3 ? softmaxRows(new Float32Array(out.length), out, 1, out.length) : out;
+      const best = argmaxRow(probs, 0, probs.length);
       reporter.line(`image ${n} (${split} #${i + 1}), true class: ${ds.classNames[labels[i]]}; ${opts.model ? `model ${opts.model}` : `fresh network 784-${Array(cfg.num_layers).fill(cfg.hidden_size).join('-')}-10, ${cfg.activation}, seed ${cfg.seed}`}`);
       reporter.line('class          probability');
       ds.classNames.forEach((name, c) => reporter.line(`${name.padEnd(14)} ${probs[c].toFixed(4)}${c === best ? '  <- predicted' : ''}`));
