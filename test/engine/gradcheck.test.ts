@@ -6,7 +6,7 @@
 import {
   CategoricalCrossEntropy, Dense, Flatten, Identity, MeanSquaredError, ReLU, Sequential, Sigmoid, Softmax,
   SoftmaxCrossEntropy, Tanh, Tensor, WeightedCrossEntropy, checkLayerGradients, checkLossGradient,
-  checkModelGradients, checkGradientAccumulation, Cubic, Rng, getBackend, setBackend, shutdownWasm, type Layer,
+  checkModelGradients, checkGradientAccumulation, Cubic, Conv2D, BatchNormalization, Rng, getBackend, setBackend, shutdownWasm, type Layer,
 } from '../../lib';
 import { toyBatch } from './toy-data';
 
@@ -190,9 +190,11 @@ describe.each(['wasm', 'reference'])('%s backend', (backend) => {
       ['Dense with softmax activation', () => new Dense({ units: 4, activation: 'softmax' }), [3]],
       ['Dense without bias', () => new Dense({ units: 3, useBias: false }), [4]],
       ['Cubic', () => new Cubic({ units: 4 }), [5]],
+      ['Conv2D', () => new Conv2D({ filters: 3, kernelSize: 3, padding: 'same' }), [5, 6, 2]],
+      ['BatchNormalization (training: batch statistics)', () => new BatchNormalization(), [6]],
     ];
-    test.each(layers)('%s', (_name, make, shape) => {
-      const r = checkGradientAccumulation(make(), shape, { batch: 4, seed: 3 });
+    test.each(layers)('%s', (name, make, shape) => {
+      const r = checkGradientAccumulation(make(), shape, { batch: 4, seed: 3, training: name.startsWith('BatchNormalization') });
       expect(r.checked).toBeGreaterThan(0);
       expect(r.maxAbsGrad).toBeGreaterThan(1e-3);
       expect(r.maxRelError).toBeLessThan(1e-5); // float32: 2g rounds at most once more than g
