@@ -2,6 +2,9 @@
 // gradient and decay buffers (so an optimizer step is one loop), the batch buffers (allocated
 // once, reused every batch), and the training loop that Keras users know: compile, fit, evaluate,
 // predict. A custom training step plugs in through fit's `trainStep` or trainOnBatch.
+// The model knows no concrete layer or loss formula: it relies on the layer contract
+// (lib/layers/layer.ts) and the loss contract (lib/losses/loss.ts), and a training step is
+// loss → backward → step.
 
 import { getBackend, type Backend } from '../backend';
 import { bindParams, bindState, type ForwardContext, type Layer } from '../layers/layer';
