@@ -126,7 +126,9 @@ function download(url: string, to: string, timeoutMs: number, onData: (received:
     let streaming = false;
     let failure: string | null = null;
     const sofar = () => `${received}${total !== undefined ? ` of ${total}` : ''} bytes received`;
-    const req = get(u, { headers: { 'user-agent': 'scratchnet', 'accept-encoding': 'identity' } }, (res: IncomingMessage) => {
+    // agent: false, a fresh connection per file: reusing a kept-alive socket races the server closing it
+    // ("socket hang up" on an idle connection), which would fail a good mirror.
+    const req = get(u, { agent: false, headers: { 'user-agent': 'scratchnet', 'accept-encoding': 'identity' } }, (res: IncomingMessage) => {
       const status = res.statusCode ?? 0;
       if (status >= 300 && status < 400 && res.headers.location) {
         res.resume();

@@ -35,7 +35,8 @@ export async function startMirror(): Promise<Mirror> {
     base: (mode, folder = 'mnist') => `http://127.0.0.1:${port}/${mode}/${folder}/`,
     stats: () =>
       new Promise((resolve, reject) => {
-        get(`http://127.0.0.1:${port}/stats`, (res) => {
+        // A fresh connection each time: a kept-alive one can be closed by the server as it is reused.
+        get(`http://127.0.0.1:${port}/stats`, { agent: false }, (res) => {
           let body = '';
           res.on('data', (c: Buffer) => (body += c.toString()));
           res.on('end', () => resolve(JSON.parse(body) as Record<string, number>));
