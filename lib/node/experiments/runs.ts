@@ -1,11 +1,15 @@
 // Local run records, the offline replacement for a wandb dashboard: every run gets a folder
 // runs/<project>/<run-name>/ holding config.json, metrics.jsonl (one line per epoch, appended as
-// the run goes) and summary.json (written at the end). No network, no account.
+// the run goes), summary.json (written at the end) and status.json (running, then how it ended).
+// No network, no account.
 
 import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EpochLogs } from '../../model/history';
 import { writeFileAtomic } from '../fs';
+
+/** A run's state: running until it ends as one of the others (see lib/sweep/types.ts). */
+export type RunStatus = 'running' | 'finished' | 'failed' | 'diverged' | 'killed' | 'stopped-early';
 
 export interface RunRecord {
   dir: string;
@@ -14,6 +18,8 @@ export interface RunRecord {
   logEpoch(epoch: number, logs: EpochLogs): void;
   /** Writes summary.json (atomically). */
   finish(summary: Record<string, unknown>): void;
+  /** Writes status.json (atomically): the state, a message for failed/diverged, and the time. */
+  status(state: RunStatus, message?: string): void;
 }
 
 /** A run name in the assignment solution's style: hl-3_bs-16_act-tanh_opt-adam. */
@@ -33,7 +39,13 @@ export function createRun(root: string, project: string, name: string, config: R
   mkdirSync(dir, { recursive: true });
   const runId = dir.split(/[\\/]/).pop()!;
   writeFileAtomic(join(dir, 'config.json'), JSON.stringify({ run: runId, ...config }, null, 2) + '\n');
+  const status = (state: RunStatus, message?: string) => {
+    const body = { state, ...(message === undefined ? {} : { message }), time: new Date().toISOString() };
+    writeFileAtomic(join(dir, 'status.json'), JSON.stringify(body, null, 2) + '\n');
+  };
+  status('running');
   return {
+    status,
     dir,
     name: runId,
     logEpoch(epoch, logs) {
