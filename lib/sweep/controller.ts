@@ -140,9 +140,11 @@ export class SweepController {
 
   private job(t: TrialRecord): TrialJob {
     const s = this.state;
+    const config = trialConfig(t.params, s.base);
+    // The data follow the trial's config as `train` would load them: its dataset, split by its seed.
     return {
-      sweepId: s.id, trialId: t.id, attempt: t.attempt, config: trialConfig(t.params, s.base),
-      data: s.data, runsRoot: s.runsRoot, metric: s.config.metric.name,
+      sweepId: s.id, trialId: t.id, attempt: t.attempt, config,
+      data: { ...s.data, dataset: config.dataset, splitSeed: config.seed }, runsRoot: s.runsRoot, metric: s.config.metric.name,
     };
   }
 }

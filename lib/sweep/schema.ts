@@ -67,10 +67,11 @@ export class SweepConfigError extends Error {
 const TOP_KEYS = ['name', 'description', 'method', 'metric', 'parameters', 'run_cap', 'early_terminate', 'program', 'project', 'entity', 'command'];
 
 /**
- * Checks one value for a `train` parameter; throws with the reason when train would refuse it.
- * Supplied by the caller (bin/ knows train's flag parsers), so this file stays free of the CLI.
+ * Checks one value for a `train` parameter and returns its canonical form ('xavier' -> 'Xavier');
+ * throws with the reason when train would refuse it. Supplied by the caller (bin/ knows train's
+ * flag parsers), so this file stays free of the CLI.
  */
-export type ValueCheck = (name: string, value: ParamValue) => void;
+export type ValueCheck = (name: string, value: ParamValue) => ParamValue;
 
 /** Parses a sweep file's text: JSON when it looks like JSON, YAML otherwise. */
 export function parseSweepText(text: string, source = 'sweep file'): unknown {
@@ -125,7 +126,7 @@ export function validateSweepConfig(raw: unknown, names: readonly string[], chec
     if (!names.includes(name)) throw new SweepConfigError(where, `unknown parameter (expected one of train's flags: ${names.join(', ')})`);
     parameters[name] = parseParam(spec, where, (v) => {
       try {
-        check(name, v);
+        return check(name, v);
       } catch (err) {
         throw new SweepConfigError(where, (err as Error).message);
       }
@@ -147,7 +148,7 @@ export function validateSweepConfig(raw: unknown, names: readonly string[], chec
   return cfg;
 }
 
-function parseParam(spec: unknown, where: string, check: (v: ParamValue) => void): ParamSpec {
+function parseParam(spec: unknown, where: string, check: (v: ParamValue) => ParamValue): ParamSpec {
   if (!isObject(spec)) throw new SweepConfigError(where, `must be a mapping with values, value, or min/max, got ${JSON.stringify(spec)}`);
   onlyKeys(spec, ['values', 'value', 'min', 'max', 'distribution', 'q', 'mu', 'sigma', 'probabilities'], where);
   const dist = spec.distribution ?? inferDistribution(spec, where);
@@ -161,17 +162,18 @@ function parseParam(spec: unknown, where: string, check: (v: ParamValue) => void
 
   if (dist === 'constant') {
     if (!isParamValue(spec.value)) throw new SweepConfigError(`${where}.value`, `must be a number, string or boolean, got ${JSON.stringify(spec.value)}`);
-    check(spec.value);
-    return { kind: 'constant', value: spec.value };
+    return { kind: 'constant', value: check(spec.value) };
   }
   if (dist === 'categorical' || dist === 'categorical_w_probabilities') {
     const values = spec.values;
     if (!Array.isArray(values) || values.length === 0) throw new SweepConfigError(`${where}.values`, `must be a non-empty list, got ${JSON.stringify(values)}`);
-    values.forEach((v, i) => {
+    const canonical = values.map((v, i) => {
       if (!isParamValue(v)) throw new SweepConfigError(`${where}.values[${i}]`, `must be a number, string or boolean, got ${JSON.stringify(v)}`);
-      check(v);
+      return check(v);
     });
-    const out: ParamSpec = { kind: 'categorical', values: values as ParamValue[] };
+    const dup = canonical.find((v, i) => canonical.indexOf(v) !== i);
+    if (dup !== undefined) throw new SweepConfigError(`${where}.values`, `lists ${JSON.stringify(dup)} twice`);
+    const out: ParamSpec = { kind: 'categorical', values: canonical };
     if (dist === 'categorical_w_probabilities') {
       const p = spec.probabilities;
       if (!Array.isArray(p) || p.length !== values.length || p.some((x) => typeof x !== 'number' || !(x >= 0)) || Math.abs(p.reduce((a: number, b: number) => a + b, 0) - 1) > 1e-6) {

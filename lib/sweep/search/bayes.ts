@@ -9,7 +9,8 @@
 //   log-scaled parameters), width = the larger gap to its sorted neighbours, plus one wide prior
 //   component; integer and q parameters are rounded after sampling.
 // Failed and diverged trials count as bad; running ones too (Optuna's "constant liar"), so that
-// parallel workers are not handed the same point.
+// parallel workers are not handed the same point. A trial is deterministic (seeded), so a point
+// already tried is never suggested again: the draw is repeated, then the prior is sampled.
 
 import type { Rng } from '../../rng';
 import type { ParamSpec } from '../schema';
@@ -33,13 +34,27 @@ export const bayesSearch: SearchMethod = {
       return out;
     }
     const { good, bad } = splitGoodBad(trials);
-    const out: TrialParams = {};
-    for (const [name, spec] of Object.entries(space)) {
-      out[name] = suggestOne(spec, good.map((t) => t.params[name]), bad.map((t) => t.params[name]), rng);
+    const seen = new Set(trials.map((t) => paramsKey(t.params)));
+    let out: TrialParams = {};
+    for (let attempt = 0; attempt < 2 * RETRIES; attempt++) {
+      out = {};
+      for (const [name, spec] of Object.entries(space)) {
+        out[name] = attempt < RETRIES
+          ? suggestOne(spec, good.map((t) => t.params[name]), bad.map((t) => t.params[name]), rng)
+          : samplePrior(spec, rng);
+      }
+      if (!seen.has(paramsKey(out))) break;
     }
     return out;
   },
 };
+
+/** Draws from the model before falling back to the prior when every draw was tried already. */
+const RETRIES = 20;
+
+function paramsKey(p: TrialParams): string {
+  return JSON.stringify(Object.keys(p).sort().map((k) => [k, p[k]]));
+}
 
 /** The good group: the ceil(γ·n) best-scored ended trials (≤ 25); every other trial is bad. */
 export function splitGoodBad(trials: readonly Observation[]): { good: Observation[]; bad: Observation[] } {

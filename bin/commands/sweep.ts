@@ -1,0 +1,116 @@
+// `scratchnet sweep CONFIG`: a hyperparameter sweep from a wandb-format sweep file, run in local
+// worker processes, resumable with --resume <id> after Ctrl-C or kill -9.
+
+import { Command } from 'commander';
+import { availableParallelism } from 'node:os';
+import { LocalTransport } from '../../lib/sweep/local-transport';
+import { SweepController, runSweep, type Progress } from '../../lib/sweep/controller';
+import { findState, loadState, saveState, statePath, type TrialRecord } from '../../lib/sweep/state';
+import { markInterruptedRuns } from '../../lib/sweep/runs';
+import { newSweep, readSweepFile, trainLine } from '../../lib/sweep/sweep';
+import { trialConfig } from '../../lib/sweep/schema';
+import type { ParamValue } from '../../lib/sweep/types';
+import { intArg, Reporter } from '../cli';
+import { TRAIN_FLAGS } from '../train-flags';
+
+/** The parameters a sweep may set: train's long flags and --seed. */
+export const SWEEP_PARAMS = [...TRAIN_FLAGS.map((f) => f.long as string), 'seed'];
+
+/** Checks a parameter value with train's own flag parser (the same words, ranges and errors). */
+export function checkTrainValue(name: string, v: ParamValue): ParamValue {
+  if (name === 'seed') return intArg('seed', 0)(String(v));
+  const flag = TRAIN_FLAGS.find((f) => f.long === name)!;
+  return flag.parse(String(v));
+}
+
+export function sweepCommand(): Command {
+  return new Command('sweep')
+    .description('run a hyperparameter sweep (wandb sweep file: grid, random or bayes; hyperband) in local worker processes')
+    .argument('[config]', 'sweep file, YAML or JSON (e.g. examples/sweeps/assignment.yaml)')
+    .option('--count <n>', 'trials to run (default: run_cap, or the whole grid)', intArg('--count'))
+    .option('--workers <n>', 'parallel worker processes, one single-threaded trial each', intArg('--workers'), availableParallelism())
+    .option('--resume <sweep-id>', 'continue an interrupted sweep (its finished trials are kept, interrupted ones rerun)')
+    .option('--seed <n>', 'seeds the search and every trial (train --seed)', intArg('--seed', 0), 1)
+    .option('--project <name>', "runs go to <out>/<project>/ (default: the file's project, else train's)")
+    .option('--out <dir>', 'root folder of the run records and sweep state', 'runs')
+    .option('--data-dir <dir>', 'read the IDX files from this folder instead of the shipped data')
+    .option('--train-limit <n>', 'use only the first n training images in every trial (quick sweeps)', intArg('--train-limit'))
+    .option('--test-limit <n>', 'use only the first n test images', intArg('--test-limit'))
+    .option('--json', 'print one JSON object (the sweep state) on stdout; everything else goes to stderr', false)
+    .action((config: string | undefined, opts: Record<string, unknown>) => runSweepCommand(config, opts));
+}
+
+async function runSweepCommand(file: string | undefined, opts: Record<string, unknown>): Promise<void> {
+  const reporter = new Reporter(opts.json === true);
+  const out = opts.out as string;
+  let state;
+  if (opts.resume) {
+    if (file) throw new Error('give either a sweep file or --resume <sweep-id>, not both');
+    state = loadState(findState(out, opts.resume as string));
+    if (opts.count !== undefined) state.count = opts.count as number;
+  } else {
+    if (!file) throw new Error('missing sweep file (or --resume <sweep-id>); try examples/sweeps/assignment.yaml');
+    const config = readSweepFile(file, SWEEP_PARAMS, checkTrainValue);
+    state = newSweep({
+      config, file, count: opts.count as number | undefined, seed: opts.seed as number, runsRoot: out,
+      project: opts.project as string | undefined,
+      data: { dataDir: opts.dataDir as string | undefined, trainLimit: opts.trainLimit as number | undefined, testLimit: opts.testLimit as number | undefined },
+    });
+    saveState(state);
+  }
+  const controller = new SweepController(state);
+  const lost = controller.recover();
+  if (lost.length) markInterruptedRuns(state);
+  const where = statePath(state.runsRoot, state.project, state.id);
+  reporter.line(`sweep ${state.id}  ${state.config.method}, ${state.count} trials, ${opts.workers} workers  (state: ${where})`);
+  if (lost.length) reporter.line(`resuming: ${lost.length} interrupted trial(s) will run again: ${lost.map((t) => t.id).join(', ')}`);
+
+  const metric = state.config.metric.name;
+  const transport = new LocalTransport({ workers: opts.workers as number });
+  const tty = process.stderr.isTTY === true && !process.env.CI;
+  const line = (p: Progress) => `sweep ${state.id}: ${p.done} done, ${p.running} running, ${p.left} left` +
+    (p.best ? `  best ${metric} ${p.best.value.toFixed(4)} (${p.best.id})` : '');
+  let interrupted = false;
+  const interrupt = (signal: string) => {
+    if (interrupted) return;
+    interrupted = true;
+    controller.interrupt();
+    markInterruptedRuns(state);
+    void transport.close().then(() => {
+      process.stderr.write(`\n${signal}: sweep ${state.id} stopped; continue it with: npx scratchnet sweep --resume ${state.id}${out === 'runs' ? '' : ` --out ${out}`}\n`);
+      process.exit(130);
+    });
+  };
+  process.once('SIGINT', () => interrupt('SIGINT'));
+  process.once('SIGTERM', () => interrupt('SIGTERM'));
+  try {
+    await runSweep(controller, transport, {
+      progress: (p) => { if (tty) process.stderr.write(`\r\x1b[K${line(p)}`); },
+      trialEnd: (t: TrialRecord) => {
+        if (tty) process.stderr.write('\r\x1b[K');
+        const v = t.value === undefined ? '-' : t.value.toFixed(4);
+        const secs = t.result?.train_seconds === undefined ? '' : `  ${t.result.train_seconds.toFixed(1)}s`;
+        reporter.line(`${t.id} ${t.state.padEnd(13)} ${metric} ${v}  epochs ${t.history.length}${secs}  ${paramsText(t.params)}${t.result?.message ? `  (${t.result.message})` : ''}`);
+        if (!tty) reporter.line(line(controller.progress()));
+      },
+    });
+  } finally {
+    if (!interrupted) await transport.close();
+  }
+  if (interrupted) return;
+  if (tty) {
+    process.stderr.write('\r\x1b[K');
+    reporter.line(line(controller.progress()));
+  }
+  const best = controller.best();
+  if (best) {
+    reporter.line(`best: ${best.id}  ${metric} ${best.value!.toFixed(4)}  test_accuracy ${best.result?.test_accuracy?.toFixed(4) ?? '-'}`);
+    reporter.line(`reproduce: ${trainLine(trialConfig(best.params, state.base), state.data)}`);
+  }
+  reporter.line(`report: npx scratchnet report --sweep ${state.id}${out === 'runs' ? '' : ` --out-dir ${out}`}`);
+  reporter.result(state);
+}
+
+function paramsText(p: Record<string, ParamValue>): string {
+  return Object.entries(p).map(([k, v]) => `${k}=${v}`).join(' ');
+}
