@@ -13,6 +13,7 @@ import { confusionCommand } from './commands/confusion';
 import { predictCommand } from './commands/predict';
 import { samplesCommand } from './commands/samples';
 import { sweepCommand } from './commands/sweep';
+import { reportCommand } from './commands/report';
 import { trainCommand } from './commands/train';
 import { acceptBothSpellings } from './cli';
 
@@ -47,6 +48,7 @@ export function buildProgram(): Command {
   program.addCommand(customLayerCommand());
   program.addCommand(dataCommand());
   program.addCommand(sweepCommand());
+  program.addCommand(reportCommand());
   // Every command, including ones added above later, takes --batch-size and --batch_size alike.
   for (const c of program.commands) acceptBothSpellings(c);
   program.addHelpText('after', '\nMulti-word flags take either spelling on every command: --batch-size or --batch_size.\nQ1-Q10 are the questions of assignment 1 of DA6401, IIT Madras\'s deep-learning course.\nDocs: README.md and docs/ (docs/commands.md lists every flag).');

@@ -107,7 +107,7 @@ async function runSweepCommand(file: string | undefined, opts: Record<string, un
     reporter.line(`best: ${best.id}  ${metric} ${best.value!.toFixed(4)}  test_accuracy ${best.result?.test_accuracy?.toFixed(4) ?? '-'}`);
     reporter.line(`reproduce: ${trainLine(trialConfig(best.params, state.base), state.data)}`);
   }
-  reporter.line(`report: npx scratchnet report --sweep ${state.id}${out === 'runs' ? '' : ` --out-dir ${out}`}`);
+  reporter.line(`report: npx scratchnet report --sweep ${state.id}${out === 'runs' ? '' : ` --runs ${out}`}`);
   reporter.result(state);
 }
 
