@@ -59,8 +59,10 @@ async function runSweepCommand(file: string | undefined, opts: Record<string, un
     saveState(state);
   }
   const controller = new SweepController(state);
-  const lost = controller.recover();
-  if (lost.length) markInterruptedRuns(state);
+  // Trials a kill -9 left running become killed (and their run records too); with those a Ctrl-C
+  // already marked killed, they run again first.
+  if (controller.recover().length) markInterruptedRuns(state);
+  const lost = state.trials.filter((t) => t.state === 'killed');
   const where = statePath(state.runsRoot, state.project, state.id);
   reporter.line(`sweep ${state.id}  ${state.config.method}, ${state.count} trials, ${opts.workers} workers  (state: ${where})`);
   if (lost.length) reporter.line(`resuming: ${lost.length} interrupted trial(s) will run again: ${lost.map((t) => t.id).join(', ')}`);

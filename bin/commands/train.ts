@@ -3,6 +3,7 @@
 
 import { Command } from 'commander';
 import { saveModel } from '../../lib/model/io';
+import { DivergenceError } from '../../lib/model/sequential';
 import { buildAssignmentModel, loadAssignmentData, trainAssignment, type AssignmentConfig } from '../../lib/node/experiments/assignment';
 import { createRun, runName } from '../../lib/node/experiments/runs';
 import { addSharedFlags, progressCallbacks, Reporter, sharedFlag } from '../cli';
@@ -37,10 +38,26 @@ function runTrain(opts: Record<string, unknown>): void {
   const run = createRun(opts.out as string, cfg.wandb_project, runName(cfg), { ...cfg });
   reporter.line(`run ${run.name}  (${run.dir})`);
   reporter.line(`${cfg.dataset}: ${data.xTrain.rows} train, ${data.xVal.rows} validation, ${data.xTest.rows} test images`);
-  const result = trainAssignment(cfg, data, [
-    progressCallbacks(reporter, cfg.epochs),
-    { onEpochEnd: (e, logs) => run.logEpoch(e, logs) },
-  ], model);
+  // The run record says how the run ended: diverged or failed (with the message), killed on Ctrl-C.
+  const onSignal = (signal: NodeJS.Signals) => {
+    run.status('killed', `${signal} during training`);
+    process.exit(130);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  let result;
+  try {
+    result = trainAssignment(cfg, data, [
+      progressCallbacks(reporter, cfg.epochs),
+      { onEpochEnd: (e, logs) => run.logEpoch(e, logs) },
+    ], model);
+  } catch (err) {
+    run.status(err instanceof DivergenceError ? 'diverged' : 'failed', (err as Error).message);
+    throw err;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
   reporter.line(`parameters ${result.model.countParams()}  train time ${result.trainSeconds.toFixed(1)}s`);
   reporter.line(`test_loss ${result.test.loss.toFixed(4)}  test_accuracy ${result.test.accuracy.toFixed(4)}`);
   if (opts.saveModel) {
@@ -62,5 +79,6 @@ function runTrain(opts: Record<string, unknown>): void {
     train_seconds: result.trainSeconds,
   };
   run.finish(summary);
+  run.status('finished');
   reporter.result(summary);
 }

@@ -122,7 +122,7 @@ export function reportHtml(m: ReportModel): string {
   const bestBlock = best
     ? `<p>Best run: <b>${esc(best.id)}</b>, ${esc(m.metric.name)} <b>${best.value.toFixed(4)}</b>` +
       (best.test_accuracy === null ? '' : `, test accuracy ${best.test_accuracy.toFixed(4)}`) + '</p>' +
-      `<table class="cfg">${Object.entries(best.config).map(([k, v]) => `<tr><td>${esc(k)}</td><td>${esc(String(v))}</td></tr>`).join('')}</table>` +
+      `<div class="cfg">${Object.entries(best.config).map(([k, v]) => `<span>${esc(k)}</span><b>${esc(String(v))}</b>`).join('')}</div>` +
       `<p>Reproduce it:</p><pre id="trainline">${esc(best.trainLine)}</pre>`
     : '<p>No run has finished yet.</p>';
   return `<!DOCTYPE html>
@@ -137,11 +137,13 @@ h1 { font-size: 22px; } h2 { font-size: 17px; margin-top: 28px; }
 table { border-collapse: collapse; font-size: 13px; }
 #runs th { cursor: pointer; background: #f3f3f3; position: sticky; top: 0; }
 #runs th.asc::after { content: " ▲"; } #runs th.desc::after { content: " ▼"; }
-#runs td, #runs th, .cfg td { border: 1px solid #ddd; padding: 3px 7px; text-align: right; }
+#runs td, #runs th { border: 1px solid #ddd; padding: 3px 7px; text-align: right; white-space: nowrap; }
+.cfg { display: inline-grid; grid-template-columns: repeat(5, auto auto); gap: 3px 10px; font-size: 13px; }
+.cfg span { color: #666; text-align: right; } .cfg b { font-weight: 600; margin-right: 14px; }
 #runs td:nth-child(1), #runs td:nth-child(2) { text-align: left; }
 .st-finished { color: #2a5d8f; } .st-diverged { color: #c0392b; } .st-failed { color: #7b4a2d; } .st-stopped-early { color: #b8600b; } .st-killed { color: #888; }
 pre { background: #f6f6f6; padding: 8px; white-space: pre-wrap; }
-.tablewrap { max-height: 520px; overflow: auto; }
+.tablewrap { height: 520px; overflow: auto; }  /* fixed: a filtered, shorter table must not scroll the page under the brush */
 button { margin-left: 12px; }
 </style></head>
 <body>

@@ -37,20 +37,16 @@ export const GAMMA = 0.1;
 export const bayesSearch: SearchMethod = {
   suggest(space, trials, rng) {
     const scored = trials.filter((t) => t.done && t.score !== undefined);
-    if (scored.length < STARTUP_TRIALS || rng.uniform() < EXPLORE) {
-      const out: TrialParams = {};
-      for (const [name, spec] of Object.entries(space)) out[name] = samplePrior(spec, rng);
-      return out;
-    }
+    const prior = scored.length < STARTUP_TRIALS || rng.uniform() < EXPLORE;
     const { good, bad } = splitGoodBad(trials);
     const seen = new Set(trials.map((t) => paramsKey(t.params)));
     let out: TrialParams = {};
     for (let attempt = 0; attempt < 2 * RETRIES; attempt++) {
       out = {};
       for (const [name, spec] of Object.entries(space)) {
-        out[name] = attempt < RETRIES
-          ? suggestOne(spec, good.map((t) => t.params[name]), bad.map((t) => t.params[name]), rng)
-          : samplePrior(spec, rng);
+        out[name] = prior || attempt >= RETRIES
+          ? samplePrior(spec, rng)
+          : suggestOne(spec, good.map((t) => t.params[name]), bad.map((t) => t.params[name]), rng);
       }
       if (!seen.has(paramsKey(out))) break;
     }
