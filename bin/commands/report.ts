@@ -1,10 +1,10 @@
 // `scratchnet report`: one self-contained HTML page (plus SVG/PNG charts) for a sweep or a project.
 
 import { Command } from 'commander';
-import { projectReport, sweepReport } from '../../lib/sweep/report/model';
-import { writeReport } from '../../lib/sweep/report/html';
-import { findState, listStates, loadState } from '../../lib/sweep/state';
-import { DEFAULT_CONFIG } from '../../lib/experiments/assignment';
+import { projectReport, sweepReport } from '../../lib/node/sweep/report/model';
+import { writeReport } from '../../lib/node/sweep/report/html';
+import { findState, listStates, loadState } from '../../lib/node/sweep/store';
+import { DEFAULT_CONFIG } from '../../lib/node/experiments/assignment';
 import { Reporter } from '../cli';
 
 export function reportCommand(): Command {

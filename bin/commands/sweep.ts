@@ -3,12 +3,12 @@
 
 import { Command } from 'commander';
 import { availableParallelism } from 'node:os';
-import { LocalTransport } from '../../lib/sweep/local-transport';
+import { LocalTransport } from '../../lib/node/sweep/local-transport';
 import { SweepController, runSweep, type Progress } from '../../lib/sweep/controller';
-import { findState, loadState, saveState, statePath, type TrialRecord } from '../../lib/sweep/state';
-import { markInterruptedRuns } from '../../lib/sweep/runs';
-import { newSweep, readSweepFile, trainLine } from '../../lib/sweep/sweep';
-import { trialConfig } from '../../lib/sweep/schema';
+import type { TrialRecord } from '../../lib/sweep/state';
+import { findState, loadState, saveState, statePath } from '../../lib/node/sweep/store';
+import { markInterruptedRuns } from '../../lib/node/sweep/runs';
+import { newSweep, readSweepFile, trainLine, trialConfig } from '../../lib/node/sweep/sweep';
 import type { ParamValue } from '../../lib/sweep/types';
 import { intArg, Reporter } from '../cli';
 import { TRAIN_FLAGS } from '../train-flags';
@@ -58,7 +58,7 @@ async function runSweepCommand(file: string | undefined, opts: Record<string, un
     });
     saveState(state);
   }
-  const controller = new SweepController(state);
+  const controller = new SweepController(state, saveState);
   // Trials a kill -9 left running become killed (and their run records too); with those a Ctrl-C
   // already marked killed, they run again first.
   if (controller.recover().length) markInterruptedRuns(state);

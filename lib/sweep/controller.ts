@@ -6,9 +6,8 @@ import { Rng } from '../rng';
 import { earlyStop } from './hyperband';
 import type { Observation, SearchMethod } from './search/method';
 import { methodFor } from './search';
-import { saveState, type SweepState, type TrialRecord } from './state';
+import type { SweepState, TrialRecord } from './state';
 import { isTerminal, transition } from './trial';
-import { trialConfig } from './schema';
 import type { EpochReport, TrialJob, TrialResult } from './types';
 import type { TrialEvents, TrialTransport } from './transport';
 
@@ -23,8 +22,8 @@ export class SweepController {
   private readonly method: SearchMethod;
   private exhausted = false;
 
-  /** save: called with the state after every change (default: the atomic state file). */
-  constructor(readonly state: SweepState, private readonly save: (s: SweepState) => void = saveState) {
+  /** save: called with the state after every change (the CLI's writes the state file atomically). */
+  constructor(readonly state: SweepState, private readonly save: (s: SweepState) => void) {
     this.method = methodFor(state.config.method);
   }
 
@@ -140,7 +139,7 @@ export class SweepController {
 
   private job(t: TrialRecord): TrialJob {
     const s = this.state;
-    const config = trialConfig(t.params, s.base);
+    const config = { ...s.base, ...t.params } as SweepState['base']; // the sweep's parameters over train's
     // The data follow the trial's config as `train` would load them: its dataset, split by its seed.
     return {
       sweepId: s.id, trialId: t.id, attempt: t.attempt, config,

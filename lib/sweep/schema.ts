@@ -12,7 +12,6 @@
 //     epochs: {value: 5}                                                  # constant
 
 import { parse as parseYaml } from 'yaml';
-import { DEFAULT_CONFIG, type AssignmentConfig } from '../experiments/assignment';
 import type { ParamValue } from './types';
 
 export const METHODS = ['grid', 'random', 'bayes'] as const;
@@ -250,9 +249,4 @@ function parseHyperband(raw: unknown): Hyperband {
     throw new SweepConfigError(where, 'needs min_iter (and eta), or max_iter and s');
   }
   return { type: 'hyperband', bands, eta, strict };
-}
-
-/** A trial's full train configuration: the sweep's parameters over a base (train's defaults). */
-export function trialConfig(params: Record<string, ParamValue>, base: AssignmentConfig = DEFAULT_CONFIG): AssignmentConfig {
-  return { ...base, ...params } as AssignmentConfig;
 }

@@ -2,7 +2,7 @@
 // handed to run one (a TrialJob) and what comes back (epoch reports, then one TrialResult).
 // Nothing here knows how a trial travels (local processes, a Redis queue): see transport.ts.
 
-import type { AssignmentConfig } from '../experiments/assignment';
+import type { AssignmentConfig } from '../node/experiments/assignment';
 
 /** One value a sweep parameter can take. */
 export type ParamValue = number | string | boolean;

@@ -7,8 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runSweep, SweepController } from '../../lib/sweep/controller';
 import { parseSweepText, validateSweepConfig } from '../../lib/sweep/schema';
-import { loadState, saveState, statePath, type SweepState, type TrialRecord } from '../../lib/sweep/state';
-import { newSweep } from '../../lib/sweep/sweep';
+import type { SweepState, TrialRecord } from '../../lib/sweep/state';
+import { loadState, saveState, statePath } from '../../lib/node/sweep/store';
+import { newSweep } from '../../lib/node/sweep/sweep';
 import { transition } from '../../lib/sweep/trial';
 import type { TrialEvents, TrialTransport } from '../../lib/sweep/transport';
 import type { EpochReport, TrialJob, TrialResult } from '../../lib/sweep/types';
@@ -56,7 +57,7 @@ test('runs exactly count trials, two at a time, recording epochs, values and sta
   const s = makeState(`method: random\n${space}`, 7);
   const t = new FakeTransport(2, (j) => (j.config.num_layers === 3 ? 'diverge' : [0.5, 0.6, j.config.learning_rate]));
   let maxRunning = 0;
-  const c = new SweepController(s);
+  const c = new SweepController(s, saveState);
   await runSweep(c, t, { progress: (p) => { maxRunning = Math.max(maxRunning, p.running); } });
   expect(t.started).toHaveLength(7);
   expect(maxRunning).toBe(2);
@@ -77,7 +78,7 @@ test('runs exactly count trials, two at a time, recording epochs, values and sta
 test('hyperband stops weak trials through the transport; they end stopped-early', async () => {
   const s = makeState(`method: random\nearly_terminate: {type: hyperband, min_iter: 1, eta: 2}\n${space}`, 12);
   const t = new FakeTransport(1, (j) => [j.config.learning_rate, j.config.learning_rate, j.config.learning_rate, j.config.learning_rate]);
-  await runSweep(new SweepController(s), t);
+  await runSweep(new SweepController(s, saveState), t);
   const early = s.trials.filter((x) => x.state === 'stopped-early');
   expect(early.length).toBeGreaterThan(0);
   expect(early.map((x) => x.id).sort()).toEqual([...t.stopped].sort());
@@ -87,20 +88,20 @@ test('hyperband stops weak trials through the transport; they end stopped-early'
 test('grid stops when the grid is exhausted, whatever the count', async () => {
   const s = makeState('method: grid\nmetric: {name: val_accuracy, goal: maximize}\nparameters:\n  num_layers: {values: [1, 2]}\n  epochs: {values: [1, 2]}\n', 100);
   expect(s.count).toBe(4);
-  await runSweep(new SweepController(s), new FakeTransport(3, () => [0.5]));
+  await runSweep(new SweepController(s, saveState), new FakeTransport(3, () => [0.5]));
   expect(s.trials.map((x) => [x.params.num_layers, x.params.epochs])).toEqual([[1, 1], [1, 2], [2, 1], [2, 2]]);
 });
 
 test('resume: finished trials are kept, interrupted ones rerun (attempt 2), the count is honoured', async () => {
   const s = makeState(`method: bayes\n${space}`, 6);
-  const c1 = new SweepController(s);
+  const c1 = new SweepController(s, saveState);
   // Start four trials, finish two, then "crash": the other two stay running in the saved state.
   const jobs = [c1.next()!, c1.next()!, c1.next()!, c1.next()!];
   c1.end(jobs[0].trialId, { state: 'finished', history: [{ epoch: 1, loss: 0, accuracy: 0, val_accuracy: 0.7 }], value: 0.7 });
   c1.end(jobs[1].trialId, { state: 'finished', history: [{ epoch: 1, loss: 0, accuracy: 0, val_accuracy: 0.6 }], value: 0.6 });
   const saved = loadState(statePath(tmp, s.project, s.id));
   const before = saved.trials.filter((x) => x.state === 'finished').map((x) => JSON.stringify(x));
-  const c2 = new SweepController(saved);
+  const c2 = new SweepController(saved, saveState);
   expect(c2.recover().map((x) => x.id)).toEqual([jobs[2].trialId, jobs[3].trialId]);
   const t = new FakeTransport(2, () => [0.5]);
   await runSweep(c2, t);

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { Rng } from '../../lib/rng';
 import { parseSweepText, validateSweepConfig } from '../../lib/sweep/schema';
-import { newSweep } from '../../lib/sweep/sweep';
+import { newSweep } from '../../lib/node/sweep/sweep';
 import { checkTrainValue, SWEEP_PARAMS } from '../../bin/commands/sweep';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -54,7 +54,7 @@ describeIf('report in Chromium', () => {
       args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     });
     page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-    page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warn') errors.push(`${m.type()}: ${m.text()}`); });
+    page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') errors.push(`${m.type()}: ${m.text()}`); });
     page.on('pageerror', (e) => errors.push(`pageerror: ${String(e)}`));
     // Offline: any request that is not the file itself fails the test.
     await page.route('**/*', (route) => {

@@ -4,7 +4,7 @@
 // the HTML page as source text (chartKit.toString()), redraws the charts in the browser as the
 // user brushes: the page and the files cannot drift apart.
 
-import type { ReportModel, ReportRow } from './model';
+import type { ReportModel, ReportRow } from '../../node/sweep/report/model';
 
 /** Axis brushes of the parallel-coordinates plot: axis name → [y0, y1] in SVG pixels. */
 export type Brushes = Record<string, [number, number]>;

@@ -3,10 +3,10 @@
 
 import { readFileSync } from 'node:fs';
 import { DEFAULT_CONFIG, type AssignmentConfig } from '../experiments/assignment';
-import { gridSize } from './search/grid';
-import { parseSweepText, validateSweepConfig, SweepConfigError, type SweepConfig, type ValueCheck } from './schema';
-import { newSweepId, type SweepState } from './state';
-import type { TrialDataSpec } from './types';
+import { gridSize } from '../../sweep/search/grid';
+import { parseSweepText, validateSweepConfig, SweepConfigError, type SweepConfig, type ValueCheck } from '../../sweep/schema';
+import { newSweepId, type SweepState } from '../../sweep/state';
+import type { ParamValue, TrialDataSpec } from '../../sweep/types';
 
 /** Reads and validates a sweep file (YAML or JSON). */
 export function readSweepFile(file: string, names: readonly string[], check: ValueCheck): SweepConfig {
@@ -47,6 +47,11 @@ export function newSweep(o: NewSweepOptions): SweepState {
     version: 1, id: o.id ?? newSweepId(o.seed), created: new Date().toISOString(), file: o.file, config: cfg, count, seed: o.seed,
     project, runsRoot: o.runsRoot, data: { ...o.data, dataset: base.dataset, splitSeed: o.seed }, base, trials: [],
   };
+}
+
+/** A trial's full train configuration: the sweep's parameters over a base (train's defaults). */
+export function trialConfig(params: Record<string, ParamValue>, base: AssignmentConfig = DEFAULT_CONFIG): AssignmentConfig {
+  return { ...base, ...params } as AssignmentConfig;
 }
 
 /**

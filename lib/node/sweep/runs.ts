@@ -4,8 +4,8 @@
 
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../util/fs';
-import type { SweepState } from './state';
+import { writeFileAtomic } from '../fs';
+import type { SweepState } from '../../sweep/state';
 
 /** Marks every run record of this sweep whose trial is killed and whose status is running. */
 export function markInterruptedRuns(state: SweepState): number {

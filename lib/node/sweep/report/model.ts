@@ -4,11 +4,11 @@
 
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { trainLine } from '../sweep';
-import { trialConfig, type SweepConfig } from '../schema';
-import type { SweepState } from '../state';
-import type { ParamValue } from '../types';
-import { forestImportance, pearson } from './importance';
+import { trainLine, trialConfig } from '../sweep';
+import type { SweepConfig } from '../../../sweep/schema';
+import type { SweepState } from '../../../sweep/state';
+import type { ParamValue } from '../../../sweep/types';
+import { forestImportance, pearson } from '../../../sweep/report/importance';
 
 export interface ReportParam {
   name: string;

@@ -5,8 +5,8 @@
 
 import { buildAssignmentModel, loadAssignmentData, type AssignmentData } from '../experiments/assignment';
 import { createRun, runName, type RunStatus } from '../experiments/runs';
-import { DivergenceError } from '../model/sequential';
-import type { EpochReport, TrialDataSpec, TrialJob, TrialResult } from './types';
+import { DivergenceError } from '../../model/sequential';
+import type { EpochReport, TrialDataSpec, TrialJob, TrialResult } from '../../sweep/types';
 
 const cache = new Map<string, AssignmentData>();
 

@@ -6,14 +6,14 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { runTrial } from './trial-runner';
-import type { TrialJob } from './types';
+import type { TrialJob } from '../../sweep/types';
 
 /** Messages between LocalTransport and its workers. */
 export type ToWorker = { type: 'job'; job: TrialJob; stopDir: string };
 export type FromWorker =
   | { type: 'ready' }
-  | { type: 'epoch'; trialId: string; report: import('./types').EpochReport }
-  | { type: 'end'; trialId: string; result: import('./types').TrialResult };
+  | { type: 'epoch'; trialId: string; report: import('../../sweep/types').EpochReport }
+  | { type: 'end'; trialId: string; result: import('../../sweep/types').TrialResult };
 
 function send(msg: FromWorker): void {
   process.send!(msg);

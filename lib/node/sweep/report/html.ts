@@ -4,8 +4,8 @@
 
 import { svgToPng } from '../../plot/render';
 import { saveFigure } from '../../plot/save';
-import { writeFileAtomic } from '../../util/fs';
-import { chartKit } from './charts';
+import { writeFileAtomic } from '../../fs';
+import { chartKit } from '../../../sweep/report/charts';
 import type { ReportModel } from './model';
 
 /**

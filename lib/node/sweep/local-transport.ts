@@ -7,8 +7,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FromWorker, ToWorker } from './local-worker';
-import type { TrialEvents, TrialTransport } from './transport';
-import type { TrialJob } from './types';
+import type { TrialEvents, TrialTransport } from '../../sweep/transport';
+import type { TrialJob } from '../../sweep/types';
 
 interface Slot {
   proc: ChildProcess;
