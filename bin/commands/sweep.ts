@@ -28,7 +28,7 @@ export function sweepCommand(): Command {
     .description('run a hyperparameter sweep (wandb sweep file: grid, random or bayes; hyperband) in local worker processes')
     .argument('[config]', 'sweep file, YAML or JSON (e.g. examples/sweeps/assignment.yaml)')
     .option('--count <n>', 'trials to run (default: run_cap, or the whole grid)', intArg('--count'))
-    .option('--workers <n>', 'parallel worker processes, one single-threaded trial each', intArg('--workers'), availableParallelism())
+    .option('--workers <n>', 'parallel worker processes, one single-threaded trial each (default: the number of cores)', intArg('--workers'))
     .option('--resume <sweep-id>', 'continue an interrupted sweep (its finished trials are kept, interrupted ones rerun)')
     .option('--seed <n>', 'seeds the search and every trial (train --seed)', intArg('--seed', 0), 1)
     .option('--project <name>', "runs go to <out>/<project>/ (default: the file's project, else train's)")
@@ -63,12 +63,13 @@ async function runSweepCommand(file: string | undefined, opts: Record<string, un
   // already marked killed, they run again first.
   if (controller.recover().length) markInterruptedRuns(state);
   const lost = state.trials.filter((t) => t.state === 'killed');
+  const workers = (opts.workers as number | undefined) ?? availableParallelism();
   const where = statePath(state.runsRoot, state.project, state.id);
-  reporter.line(`sweep ${state.id}  ${state.config.method}, ${state.count} trials, ${opts.workers} workers  (state: ${where})`);
+  reporter.line(`sweep ${state.id}  ${state.config.method}, ${state.count} trials, ${workers} workers  (state: ${where})`);
   if (lost.length) reporter.line(`resuming: ${lost.length} interrupted trial(s) will run again: ${lost.map((t) => t.id).join(', ')}`);
 
   const metric = state.config.metric.name;
-  const transport = new LocalTransport({ workers: opts.workers as number });
+  const transport = new LocalTransport({ workers });
   const tty = process.stderr.isTTY === true && !process.env.CI;
   const line = (p: Progress) => `sweep ${state.id}: ${p.done} done, ${p.running} running, ${p.left} left` +
     (p.best ? `  best ${metric} ${p.best.value.toFixed(4)} (${p.best.id})` : '');

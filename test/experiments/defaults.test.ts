@@ -1,5 +1,5 @@
 // The defaults and the Q10 recommendations must be what the committed search found (docs/search-defaults.json,
-// written by scripts/search-defaults.ts from validation accuracy only): editing one without the other fails here.
+// written by the staged search, since replaced by examples/sweeps/defaults.yaml, from validation accuracy only): editing one without the other fails here.
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
