@@ -5,17 +5,16 @@ import { projectReport, sweepReport } from '../../lib/node/sweep/report/model';
 import { writeReport } from '../../lib/node/sweep/report/html';
 import { findState, listStates, loadState } from '../../lib/node/sweep/store';
 import { DEFAULT_CONFIG } from '../../lib/node/experiments/assignment';
-import { Reporter } from '../cli';
+import { addSharedFlags, Reporter } from '../cli';
 
 export function reportCommand(): Command {
-  return new Command('report')
+  const cmd = new Command('report')
     .description('write one self-contained HTML report (runs table, scatter, parallel coordinates, importance) of a sweep or project, plus its charts as SVG/PNG')
     .option('--sweep <id>', 'report this sweep (default: the newest sweep, when --project is not given)')
     .option('--project <name>', 'report every run recorded under <runs>/<project>/')
-    .option('--runs <dir>', 'root folder of the run records', 'runs')
-    .option('--out <file>', 'the HTML file to write (charts go beside it)', 'report.html')
-    .option('--json', 'print one JSON object (the files written) on stdout', false)
-    .action((opts: Record<string, unknown>) => runReport(opts));
+    .option('--runs <dir>', 'root folder of the run records', 'runs');
+  addSharedFlags(cmd, { json: true, out: { default: 'report.html', help: 'the HTML file to write (its charts go beside it as <name>-scatter/-parallel/-importance .svg and .png)' } });
+  return cmd.action((opts: Record<string, unknown>) => runReport(opts));
 }
 
 async function runReport(opts: Record<string, unknown>): Promise<void> {

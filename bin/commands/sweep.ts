@@ -10,7 +10,7 @@ import { findState, loadState, saveState, statePath } from '../../lib/node/sweep
 import { markInterruptedRuns } from '../../lib/node/sweep/runs';
 import { newSweep, readSweepFile, trainLine, trialConfig } from '../../lib/node/sweep/sweep';
 import type { ParamValue } from '../../lib/sweep/types';
-import { intArg, Reporter } from '../cli';
+import { addSharedFlags, intArg, Reporter } from '../cli';
 import { TRAIN_FLAGS } from '../train-flags';
 
 /** The parameters a sweep may set: train's long flags and --seed. */
@@ -24,20 +24,19 @@ export function checkTrainValue(name: string, v: ParamValue): ParamValue {
 }
 
 export function sweepCommand(): Command {
-  return new Command('sweep')
+  const cmd = new Command('sweep')
     .description('run a hyperparameter sweep (wandb sweep file: grid, random or bayes; hyperband) in local worker processes')
     .argument('[config]', 'sweep file, YAML or JSON (e.g. examples/sweeps/assignment.yaml)')
     .option('--count <n>', 'trials to run (default: run_cap, or the whole grid)', intArg('--count'))
     .option('--workers <n>', 'parallel worker processes, one single-threaded trial each (default: the number of cores)', intArg('--workers'))
     .option('--resume <sweep-id>', 'continue an interrupted sweep (its finished trials are kept, interrupted ones rerun)')
-    .option('--seed <n>', 'seeds the search and every trial (train --seed)', intArg('--seed', 0), 1)
-    .option('--project <name>', "runs go to <out>/<project>/ (default: the file's project, else train's)")
-    .option('--out <dir>', 'root folder of the run records and sweep state', 'runs')
-    .option('--data-dir <dir>', 'read the IDX files from this folder instead of the shipped data')
-    .option('--train-limit <n>', 'use only the first n training images in every trial (quick sweeps)', intArg('--train-limit'))
-    .option('--test-limit <n>', 'use only the first n test images', intArg('--test-limit'))
-    .option('--json', 'print one JSON object (the sweep state) on stdout; everything else goes to stderr', false)
-    .action((config: string | undefined, opts: Record<string, unknown>) => runSweepCommand(config, opts));
+    .option('--project <name>', "runs go to <out>/<project>/ (default: the file's project, else train's)");
+  addSharedFlags(cmd, {
+    seed: 'seeds the search and every trial (train --seed)', dataDir: true, json: true,
+    limits: { train: 'use only the first n training images in every trial (quick sweeps)' },
+    out: { default: 'runs', help: 'root folder of the run records and sweep state' },
+  });
+  return cmd.action((config: string | undefined, opts: Record<string, unknown>) => runSweepCommand(config, opts));
 }
 
 async function runSweepCommand(file: string | undefined, opts: Record<string, unknown>): Promise<void> {

@@ -47,6 +47,8 @@ export interface Hyperband {
 
 export interface SweepConfig {
   name?: string;
+  /** Where the runs go: runs/<project>/ (wandb's project). */
+  project?: string;
   description?: string;
   method: Method;
   metric: { name: (typeof METRICS)[number]; goal: 'minimize' | 'maximize'; target?: number };
@@ -63,6 +65,8 @@ export class SweepConfigError extends Error {
   }
 }
 
+// program, command and entity name what wandb runs and where it logs; here trials are always `train`
+// runs recorded locally, so they are accepted (a wandb sweep file works as it is) and ignored.
 const TOP_KEYS = ['name', 'description', 'method', 'metric', 'parameters', 'run_cap', 'early_terminate', 'program', 'project', 'entity', 'command'];
 
 /**
@@ -135,6 +139,10 @@ export function validateSweepConfig(raw: unknown, names: readonly string[], chec
   const cfg: SweepConfig = { method: method as Method, metric, parameters };
   if (typeof raw.name === 'string') cfg.name = raw.name;
   if (typeof raw.description === 'string') cfg.description = raw.description;
+  if (raw.project !== undefined) {
+    if (typeof raw.project !== 'string' || !/^[\w.-]+$/.test(raw.project)) throw new SweepConfigError('project', `must be a name of letters, digits, '.', '_' and '-' (it names a folder), got ${JSON.stringify(raw.project)}`);
+    cfg.project = raw.project;
+  }
   if (raw.run_cap !== undefined) cfg.run_cap = num(raw, 'run_cap', '', { int: true, positive: true });
   if (raw.early_terminate !== undefined) cfg.early_terminate = parseHyperband(raw.early_terminate);
   if (method === 'grid') {

@@ -41,7 +41,7 @@ export function newSweep(o: NewSweepOptions): SweepState {
   if (count === undefined) throw new SweepConfigError('run_cap', `a ${cfg.method} search needs a number of trials: give --count N or run_cap in the sweep file`);
   if (cfg.run_cap !== undefined) count = Math.min(count, cfg.run_cap);
   count = Math.min(count, grid);
-  const project = o.project ?? (o.base ?? DEFAULT_CONFIG).wandb_project;
+  const project = o.project ?? cfg.project ?? (o.base ?? DEFAULT_CONFIG).wandb_project;
   const base = { ...(o.base ?? DEFAULT_CONFIG), wandb_project: project, seed: o.seed };
   return {
     version: 1, id: o.id ?? newSweepId(o.seed), created: new Date().toISOString(), file: o.file, config: cfg, count, seed: o.seed,
