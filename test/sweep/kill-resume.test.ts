@@ -79,7 +79,7 @@ function resumeAndCheck(out: string, before: SweepState) {
   // Every run record has a final status: COUNT finished, and a killed one for each interrupted
   // trial that had started its run (one handed to a worker a moment before the kill may not have).
   const runsDir = join(out, 'scratchnet');
-  const states = readdirSync(runsDir).filter((d) => d !== 'sweeps').map((d) => JSON.parse(readFileSync(join(runsDir, d, 'status.json'), 'utf8')).state);
+  const states = readdirSync(runsDir).filter((d) => d !== 'sweeps' && !d.startsWith('.')).map((d) => JSON.parse(readFileSync(join(runsDir, d, 'status.json'), 'utf8')).state);
   expect(states.filter((s) => s === 'finished')).toHaveLength(COUNT);
   const killed = states.filter((s) => s === 'killed').length;
   expect(killed >= 1 && killed <= interrupted.length).toBe(true);

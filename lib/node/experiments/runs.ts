@@ -3,8 +3,8 @@
 // the run goes), summary.json (written at the end) and status.json (running, then how it ended).
 // No network, no account.
 
-import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import type { EpochLogs } from '../../model/history';
 import { writeFileAtomic } from '../fs';
 
@@ -28,22 +28,37 @@ export function runName(cfg: { num_layers: number; batch_size: number; activatio
 }
 
 /**
- * Creates runs/<project>/<name>-<suffix>/ under root with config.json. The suffix (a UTC time stamp,
- * plus a counter if needed) keeps every run's folder unique.
+ * Creates runs/<project>/<name>-<suffix>/ under root with config.json and status.json ('running').
+ * The suffix (a UTC time stamp, plus a counter if needed) keeps every run's folder unique. The folder
+ * is filled under a hidden temporary name and renamed into place, so a run folder never lacks its
+ * config or status, even when the process is killed while creating it.
  */
 export function createRun(root: string, project: string, name: string, config: Record<string, unknown>): RunRecord {
   if (!/^[\w.-]+$/.test(project)) throw new Error(`project name '${project}' must use only letters, digits, '.', '_' and '-' (it names a folder)`);
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-  let dir = join(root, project, `${name}_${stamp}`);
-  for (let i = 2; existsSync(dir); i++) dir = join(root, project, `${name}_${stamp}-${i}`);
-  mkdirSync(dir, { recursive: true });
-  const runId = dir.split(/[\\/]/).pop()!;
-  writeFileAtomic(join(dir, 'config.json'), JSON.stringify({ run: runId, ...config }, null, 2) + '\n');
+  const parent = join(root, project);
+  mkdirSync(parent, { recursive: true });
+  const statusBody = (state: RunStatus, message?: string) =>
+    JSON.stringify({ state, ...(message === undefined ? {} : { message }), time: new Date().toISOString() }, null, 2) + '\n';
+  let dir = '';
+  for (let i = 1; !dir; i++) {
+    const candidate = join(parent, `${name}_${stamp}${i === 1 ? '' : `-${i}`}`);
+    if (existsSync(candidate)) continue;
+    const runId = basename(candidate);
+    const tmp = mkdtempSync(join(parent, `.${runId}-`));
+    writeFileSync(join(tmp, 'config.json'), JSON.stringify({ run: runId, ...config }, null, 2) + '\n');
+    writeFileSync(join(tmp, 'status.json'), statusBody('running'));
+    try {
+      renameSync(tmp, candidate); // fails if another process took the name meanwhile: try the next
+      dir = candidate;
+    } catch {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  }
+  const runId = basename(dir);
   const status = (state: RunStatus, message?: string) => {
-    const body = { state, ...(message === undefined ? {} : { message }), time: new Date().toISOString() };
-    writeFileAtomic(join(dir, 'status.json'), JSON.stringify(body, null, 2) + '\n');
+    writeFileAtomic(join(dir, 'status.json'), statusBody(state, message));
   };
-  status('running');
   return {
     status,
     dir,

@@ -84,6 +84,7 @@ export function projectReport(runsRoot: string, project: string): ReportModel {
   const skip = new Set(['run', 'sweep', 'trial', 'attempt', 'wandb_entity', 'wandb_project']);
   const recs: { name: string; config: Record<string, unknown>; status: string; created: number; history: Record<string, number>[]; test: number | null }[] = [];
   for (const name of readdirSync(dir).sort()) {
+    if (name.startsWith('.')) continue; // a run folder being created
     const cfgFile = join(dir, name, 'config.json');
     if (!existsSync(cfgFile)) continue;
     const read = (f: string) => (existsSync(join(dir, name, f)) ? readFileSync(join(dir, name, f), 'utf8') : '');
