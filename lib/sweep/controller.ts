@@ -21,6 +21,8 @@ export interface Progress {
 export class SweepController {
   private readonly method: SearchMethod;
   private exhausted = false;
+  /** Set by interrupt(): from then on nothing starts and late reports are ignored. */
+  private interrupted = false;
 
   /** save: called with the state after every change (the CLI's writes the state file atomically). */
   constructor(readonly state: SweepState, private readonly save: (s: SweepState) => void) {
@@ -40,6 +42,7 @@ export class SweepController {
 
   /** The next job to start, or null when the count is met, the space exhausted or the target reached. */
   next(): TrialJob | null {
+    if (this.interrupted) return null;
     const s = this.state;
     const trials = s.trials;
     const rerun = trials.find((t) => t.state === 'killed');
@@ -67,7 +70,7 @@ export class SweepController {
   /** Records an epoch; returns true when hyperband says the trial should stop. */
   epoch(trialId: string, report: EpochReport): boolean {
     const t = this.trial(trialId);
-    if (t.state !== 'running') return false;
+    if (this.interrupted || t.state !== 'running') return false;
     t.history.push(report);
     const v = report[this.state.config.metric.name];
     if (v !== undefined) t.value = v;
@@ -84,7 +87,7 @@ export class SweepController {
   /** Records how a trial ended. */
   end(trialId: string, result: TrialResult): void {
     const t = this.trial(trialId);
-    if (t.state !== 'running') return; // a late report for a trial already settled
+    if (this.interrupted || t.state !== 'running') return; // a late report for a trial already settled
     const { history, state, value, ...rest } = result;
     if (history.length >= t.history.length) t.history = history;
     t.value = value ?? t.value;
@@ -93,8 +96,12 @@ export class SweepController {
     this.save(this.state);
   }
 
-  /** Marks every running trial killed (the sweep is being interrupted) and saves. */
+  /**
+   * Marks every running trial killed (the sweep is being interrupted) and saves. Nothing starts
+   * afterwards, even if a worker reports the end of a trial while the workers are being stopped.
+   */
   interrupt(): void {
+    this.interrupted = true;
     for (const t of this.state.trials) if (t.state === 'running') transition(t, 'killed');
     this.save(this.state);
   }

@@ -112,6 +112,19 @@ test('resume: finished trials are kept, interrupted ones rerun (attempt 2), the 
   expect(t.started).toHaveLength(4); // 2 reruns + 2 new
 });
 
+test('after interrupt() nothing starts and late reports change nothing', () => {
+  const s = makeState(`method: random\n${space}`, 5);
+  const c = new SweepController(s, saveState);
+  const a = c.next()!;
+  c.next();
+  c.interrupt();
+  expect(s.trials.map((t) => t.state)).toEqual(['killed', 'killed']);
+  // A worker finishing a trial while the workers are being stopped must not start the rerun.
+  c.end(a.trialId, { state: 'finished', history: [], value: 0.9 });
+  expect(c.next()).toBeNull();
+  expect(s.trials.map((t) => [t.state, t.attempt])).toEqual([['killed', 1], ['killed', 1]]);
+});
+
 test('the state file is replaced atomically: no temporary file is left beside it', () => {
   const s = makeState(`method: random\n${space}`, 2);
   for (let i = 0; i < 5; i++) saveState(s);
