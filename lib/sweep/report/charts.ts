@@ -186,10 +186,12 @@ export function chartKit(): ChartKit {
     };
     s += '<g class="lines" fill="none">';
     for (const r of rows) if (!chosen.has(r.id)) s += `<path d="${line(r)}" stroke="#ddd" stroke-width="1"/>`;
-    // Better runs drawn last, on top.
+    // Better runs drawn last, on top; with many runs each line is fainter so the crowd shows.
     const sign = m.metric.goal === 'maximize' ? 1 : -1;
-    for (const r of rows.filter((q) => chosen.has(q.id)).sort((a, b) => sign * (a.value! - b.value!))) {
-      s += `<path class="run" data-id="${esc(r.id)}" d="${line(r)}" stroke="${colorOf(m, r)}" stroke-width="1.6" stroke-opacity="0.8"/>`;
+    const selected = rows.filter((q) => chosen.has(q.id));
+    const opacity = Math.min(0.8, 0.15 + 25 / Math.max(1, selected.length)).toFixed(2);
+    for (const r of selected.sort((a, b) => sign * (a.value! - b.value!))) {
+      s += `<path class="run" data-id="${esc(r.id)}" d="${line(r)}" stroke="${colorOf(m, r)}" stroke-width="1.6" stroke-opacity="${opacity}"/>`;
     }
     s += '</g>';
     for (const a of ax) {
@@ -213,7 +215,9 @@ export function chartKit(): ChartKit {
       for (const t of ticks) {
         const y = a.y(t);
         if (y === null) continue;
-        s += `<line x1="${a.x - 4}" x2="${a.x}" y1="${y}" y2="${y}" stroke="#444"/><text x="${a.x - 7}" y="${y + 4}" text-anchor="end" font-size="11" paint-order="stroke" stroke="white" stroke-width="3">${esc(fmt(t))}</text>`;
+        // A white box behind each label keeps it readable over the lines.
+        const label = fmt(t);
+        s += `<line x1="${a.x - 4}" x2="${a.x}" y1="${y}" y2="${y}" stroke="#444"/><rect x="${(a.x - 9 - 6.4 * label.length).toFixed(1)}" y="${y - 7}" width="${(6.4 * label.length + 3).toFixed(1)}" height="14" fill="white" fill-opacity="0.85"/><text x="${a.x - 7}" y="${y + 4}" text-anchor="end" font-size="11">${esc(label)}</text>`;
       }
       const b = brushes[a.name];
       if (b) s += `<rect class="brush" x="${a.x - 9}" y="${Math.min(b[0], b[1])}" width="18" height="${Math.abs(b[1] - b[0])}" fill="#4c78a8" fill-opacity="0.25" stroke="#4c78a8"/>`;
