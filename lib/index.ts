@@ -1,21 +1,9 @@
-// scratchnet's public API.
-export * from './tensor';
-export * from './rng';
-export * from './backend';
-export * from './ops';
-export * from './init/initializers';
-export * from './layers';
-// Convolution, pooling and batch-norm kernels (naive: the oracles the layers' fast paths are tested against).
-export * from './kernels/conv';
-export * from './kernels/pool';
-export * from './kernels/batchnorm';
-export * from './losses';
-export * from './optimizers';
-export * from './model';
-export * from './gradcheck';
+// scratchnet's public API on Node: the platform-free core (lib/core.ts) plus the Node edge (lib/node/):
+// files, datasets on disk, figures, the seed experiments.
+export * from './core';
 export { writeFileAtomic } from './node/fs';
-export * from './metrics';
 export * from './node/data';
+export * from './node/model-file';
 export * from './node/plot';
 // The experiments (the AYLA loss, the dynamical loss, the cubic layer), callable from code.
 export * from './node/experiments/ayla';

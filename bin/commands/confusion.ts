@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_CONFIG, loadAssignmentData, trainAssignment } from '../../lib/node/experiments/assignment';
 import { classReport, confusionMatrix, mostConfused, predictedLabels } from '../../lib/metrics';
-import { loadModel } from '../../lib/model/io';
+import { loadModel } from '../../lib/node/model-file';
 import { barChart, heatmap, imageGrid, saveFigure } from '../../lib/node/plot';
 import { writeFileAtomic } from '../../lib/node/fs';
 import { intArg, progressCallbacks, Reporter, sharedFlag } from '../cli';

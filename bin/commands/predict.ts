@@ -6,7 +6,7 @@ import { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { loadDataset } from '../../lib/node/data';
 import { buildAssignmentModel } from '../../lib/node/experiments/assignment';
-import { loadModel } from '../../lib/model/io';
+import { loadModel } from '../../lib/node/model-file';
 import { argmaxRow, softmaxRows } from '../../lib/ops';
 import { Tensor } from '../../lib/tensor';
 import { addSharedFlags, intArg, Reporter } from '../cli';

@@ -2,7 +2,7 @@
 // per epoch, evaluates once on the test set, records the run under runs/<project>/.
 
 import { Command } from 'commander';
-import { saveModel } from '../../lib/model/io';
+import { saveModel } from '../../lib/node/model-file';
 import { DivergenceError } from '../../lib/model/sequential';
 import { buildAssignmentModel, loadAssignmentData, trainAssignment, type AssignmentConfig } from '../../lib/node/experiments/assignment';
 import { createRun, runName } from '../../lib/node/experiments/runs';

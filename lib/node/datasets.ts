@@ -5,7 +5,8 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { cachedPath, fetchFiles, runInChildSync, type FetchedFile, type FetchFilesOptions } from './download';
-import { type IdxArray, maybeGunzip, readIdxFile, sha256Hex } from '../data/idx';
+import type { IdxArray } from '../data/idx';
+import { maybeGunzip, readIdxFile, sha256Hex } from './idx-file';
 import { dataCacheRoot, mirrorBases } from './data-sources';
 
 /** The data sets loadDataset knows. */

@@ -13,7 +13,8 @@ import { hostname } from 'node:os';
 import { basename, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { gunzipSync } from 'node:zlib';
-import { isGzip, sha256Hex } from '../data/idx';
+import { isGzip } from '../data/idx';
+import { sha256Hex } from './idx-file';
 
 /** One file to fetch: its name on the mirrors without `.gz`, and the SHA-256 of its decompressed bytes. */
 export interface FileSpec {

@@ -4,7 +4,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { encodeIdx, isGzip, maybeGunzip, parseIdx, readIdxFile, sha256Hex } from '../../lib/data/idx';
+import { encodeIdx, isGzip, parseIdx } from '../../lib/data/idx';
+import { maybeGunzip, readIdxFile, sha256Hex } from '../../lib/node/idx-file';
 import { Rng } from '../../lib/rng';
 
 /** n seeded random bytes: they barely compress, so a gzip prefix really is a prefix. */
