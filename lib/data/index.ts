@@ -2,3 +2,4 @@
 // validation splits, row gathers, the mini-batch iterator). Reading datasets from disk is in lib/node.
 export * from './idx';
 export * from './helpers';
+export * from './digit';
