@@ -14,6 +14,7 @@ import { predictCommand } from './commands/predict';
 import { samplesCommand } from './commands/samples';
 import { sweepCommand } from './commands/sweep';
 import { reportCommand } from './commands/report';
+import { serveCommand } from './commands/serve';
 import { trainCommand } from './commands/train';
 import { acceptBothSpellings } from './cli';
 
@@ -49,6 +50,7 @@ export function buildProgram(): Command {
   program.addCommand(dataCommand());
   program.addCommand(sweepCommand());
   program.addCommand(reportCommand());
+  program.addCommand(serveCommand());
   // Every command, including ones added above later, takes --batch-size and --batch_size alike.
   for (const c of program.commands) acceptBothSpellings(c);
   program.addHelpText('after', '\nMulti-word flags take either spelling on every command: --batch-size or --batch_size.\nQ1-Q10 are the questions of assignment 1 of DA6401, IIT Madras\'s deep-learning course.\nDocs: README.md and docs/ (docs/commands.md lists every flag).');

@@ -1,0 +1,145 @@
+/// <reference lib="dom" />
+// The demo page in a real browser: Debian's chromium (/usr/bin/chromium; .ci/run installs it where it
+// is missing) driven by playwright-core, the page served by `scratchnet serve`'s server on loopback.
+// Loads with no console errors; a test-set digit drawn into the pad is classified as the same model
+// classifies it on Node; training in the worker lifts test accuracy above chance, updates the curves
+// and the weights, stops and continues, while the main thread keeps answering.
+
+import { existsSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { Tensor, loadModel, readIdxFile } from '../../lib';
+import { serveStatic, webRoot } from '../../lib/node/serve';
+
+const ROOT = join(__dirname, '..', '..');
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** The flags the guide asks for (root, no GPU, nothing phoning home); playwright adds a fresh profile. */
+export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+interface DemoState {
+  probabilities: number[];
+  loss: number[];
+  testAccuracy: number[];
+  epochs: { epoch: number; testAccuracy: number; samplesPerSecond: number }[];
+  progress: { type: string; epoch: number; batch: number; batches: number } | null;
+  training: boolean;
+  trained: unknown;
+  errors: string[];
+  weightsDrawn: number;
+}
+type DemoWindow = Window & { demo: { state: DemoState; ready: Promise<unknown>; classify(): number[]; clearPad(): void } };
+
+let server: Server;
+let url: string;
+let browser: Browser;
+let page: Page;
+const consoleErrors: string[] = [];
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: install Debian's chromium (apt-get install -y chromium), as .ci/run does`);
+  ({ server, url } = await serveStatic({ root: webRoot(), port: 0 }));
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+  page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
+  page.on('pageerror', (e) => consoleErrors.push(`uncaught: ${e.message}`));
+  await page.goto(url);
+  await page.evaluate(() => (window as unknown as DemoWindow).demo.ready);
+}, 30_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await new Promise((resolve) => server?.close(resolve));
+});
+
+test('the page loads its model with no console errors, cross-origin isolated', async () => {
+  expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+  expect(await page.textContent('#model-info')).toMatch(/Shipped model: 100 → 10 \(79,510 parameters\)/);
+  expect(consoleErrors).toEqual([]);
+});
+
+test('MNIST test digits drawn into the pad are classified, with the probabilities Node computes', async () => {
+  const N = 10;
+  const images = readIdxFile(join(ROOT, 'web', 'data', 'mnist-web-test-images.idx.gz'), { limit: N }).data as Uint8Array;
+  const labels = readIdxFile(join(ROOT, 'web', 'data', 'mnist-web-test-labels.idx.gz'), { limit: N }).data as Uint8Array;
+  const model = loadModel(join(ROOT, 'web', 'models', 'mnist-mlp.snet'));
+  for (let n = 0; n < N; n++) {
+    const digit = Array.from(images.subarray(n * 784, (n + 1) * 784));
+    // Drawn as a person's strokes would be: white on black, scaled up 10x with smoothing.
+    const { probs, seen, top } = await page.evaluate((pixels) => {
+      const small = new ImageData(28, 28);
+      pixels.forEach((v, i) => small.data.set([v, v, v, 255], 4 * i));
+      const tmp = document.createElement('canvas');
+      tmp.width = tmp.height = 28;
+      tmp.getContext('2d')!.putImageData(small, 0, 0);
+      const pad = document.getElementById('pad') as HTMLCanvasElement;
+      const ctx = pad.getContext('2d')!;
+      ctx.imageSmoothingEnabled = true;
+      ctx.drawImage(tmp, 0, 0, pad.width, pad.height);
+      const demo = (window as unknown as DemoWindow).demo;
+      const p = demo.classify();
+      // What the network saw, read back from the preview (28x28 scaled 4x, nearest): one pixel per cell.
+      const prev = (document.getElementById('preview') as HTMLCanvasElement).getContext('2d')!.getImageData(0, 0, 112, 112).data;
+      const seenPixels = Array.from({ length: 784 }, (_, i) => prev[4 * ((Math.floor(i / 28) * 4 + 2) * 112 + (i % 28) * 4 + 2)] / 255);
+      return { probs: p, seen: seenPixels, top: Number(document.getElementById('probs')!.dataset.top) };
+    }, digit);
+    const best = probs.indexOf(Math.max(...probs));
+    expect([n, best, top]).toEqual([n, labels[n], labels[n]]);
+    // The same model on Node, on the image the page showed (the preview is 8-bit, so compare loosely).
+    const nodeProbs = Array.from(model.predict(new Tensor(Float32Array.from(seen), [1, 784])).data);
+    expect(nodeProbs.indexOf(Math.max(...nodeProbs))).toBe(labels[n]);
+    for (let c = 0; c < 10; c++) expect(Math.abs(nodeProbs[c] - probs[c])).toBeLessThan(0.05);
+  }
+  expect(consoleErrors).toEqual([]);
+});
+
+test('training in the worker: accuracy above chance, curves and weights drawn, Stop and Continue, page responsive', async () => {
+  await page.fill('#hidden', '32');
+  await page.fill('#batch', '16');
+  await page.selectOption('#ntrain', '2000');
+  await page.click('#train');
+  // While the worker trains, the main thread answers: probe it until the first epoch ends, counting
+  // probes answered mid-epoch (the worker has reported a batch and not yet the end of the epoch).
+  let answeredMidEpoch = 0;
+  let probes = 0;
+  for (;;) {
+    const s = await page.evaluate(() => {
+      const st = (window as unknown as DemoWindow).demo.state;
+      (window as unknown as DemoWindow).demo.classify(); // real main-thread work, not just a reply
+      return { epochs: st.epochs.length, progress: st.progress, training: st.training, errors: st.errors };
+    });
+    probes++;
+    expect(s.errors).toEqual([]);
+    if (s.epochs > 0) break;
+    if (s.training && s.progress && s.progress.batch < s.progress.batches) answeredMidEpoch++;
+    if (probes > 20_000) throw new Error('the first epoch did not end');
+  }
+  expect(answeredMidEpoch).toBeGreaterThan(0);
+
+  const first = await page.evaluate(() => (window as unknown as DemoWindow).demo.state.epochs[0]);
+  expect(first.testAccuracy).toBeGreaterThan(0.5); // chance is 0.1
+  // Curves drawn: the loss chart has coloured line pixels; weights drawn for all 32 units.
+  const lossPixels = await page.evaluate(() => {
+    const c = document.getElementById('loss-chart') as HTMLCanvasElement;
+    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 0; i < d.length; i += 4) if (d[i] > 180 && d[i + 1] < 140 && d[i + 2] < 120) n++; // the loss line's orange-red
+    return n;
+  });
+  expect(lossPixels).toBeGreaterThan(50);
+  expect(await page.evaluate(() => (window as unknown as DemoWindow).demo.state.weightsDrawn)).toBe(32);
+
+  await page.click('#stop');
+  await page.waitForFunction(() => !(window as unknown as DemoWindow).demo.state.training);
+  const stoppedAt = await page.evaluate(() => (window as unknown as DemoWindow).demo.state.epochs.length);
+  // The model trained here comes back as bytes and can classify the pad.
+  await page.waitForFunction(() => (window as unknown as DemoWindow).demo.state.trained !== null);
+  expect(await page.isDisabled('#use-trained')).toBe(false);
+  await page.click('#continue');
+  await page.waitForFunction((n) => (window as unknown as DemoWindow).demo.state.epochs.length > n, stoppedAt, { timeout: 30_000 });
+  await page.click('#stop');
+  await page.waitForFunction(() => !(window as unknown as DemoWindow).demo.state.training);
+  const epochs = await page.evaluate(() => (window as unknown as DemoWindow).demo.state.epochs);
+  expect(epochs[epochs.length - 1].testAccuracy).toBeGreaterThan(0.5);
+  expect(consoleErrors).toEqual([]);
+}, 45_000);
