@@ -53,7 +53,7 @@ export function lineChart(canvas: HTMLCanvasElement, series: Series[], opts: { y
     });
     ctx.stroke();
     if (s.dots) s.ys.forEach((y, i) => ctx.fillRect(px(s.xs ? s.xs[i] : i) - 2, py(y) - 2, 4, 4));
-    ctx.fillText(s.label, W - R - 110, T + 12 + 13 * k);
+    ctx.fillText(s.label, W - R - 100, T + 14 + 15 * k);
   });
 }
 

@@ -24,7 +24,7 @@ export type ToWorker =
 export type FromWorker =
   | { type: 'ready'; train: number; test: number; params: number; backend: string }
   /** Every 10 batches: mean loss and accuracy over them, samples/s since the last report. */
-  | { type: 'progress'; epoch: number; batch: number; batches: number; step: number; loss: number; accuracy: number; samplesPerSecond: number }
+  | { type: 'progress'; epoch: number; batch: number; batches: number; loss: number; accuracy: number; samplesPerSecond: number }
   | { type: 'epoch'; epoch: number; trainLoss: number; trainAccuracy: number; testLoss: number; testAccuracy: number; seconds: number; samplesPerSecond: number }
   /** The first layer's kernel (784, units[0]) for drawing, sent now and then. */
   | { type: 'weights'; kernel: Float32Array; inputs: number; units: number }

@@ -39,6 +39,8 @@ interface Run {
   config: TrainConfig;
   batches: BatchIterator;
   epoch: number;
+  /** Batches done in the current epoch. */
+  batch: number;
   lastEpoch: number;
   it: Iterator<{ x: Float32Array; y: Float32Array | null; size: number; index: number }> | null;
   stop: boolean;
@@ -71,11 +73,12 @@ function view(data: Float32Array, rows: number, cols: number): Tensor {
 async function train(r: Run): Promise<void> {
   const d = await data!;
   r.running = true;
-  let lossSum = 0, correct = 0, seen = 0, since = performance.now(), sinceSeen = 0;
+  let lossSum = 0, correct = 0, seen = 0, since = performance.now();
   let epochLoss = 0, epochCorrect = 0, epochSeen = 0, epochStart = performance.now();
   while (r.epoch < r.lastEpoch) {
     if (!r.it) {
       r.it = r.batches.epoch()[Symbol.iterator]();
+      r.batch = 0;
       epochLoss = epochCorrect = epochSeen = 0;
       epochStart = performance.now();
     }
@@ -86,15 +89,14 @@ async function train(r: Run): Promise<void> {
         break;
       }
       const b = next.value;
+      r.batch++;
       const logs = r.model.trainOnBatch(view(b.x, b.size, 784), view(b.y!, b.size, 10));
       lossSum += logs.loss * b.size; correct += logs.correct; seen += b.size;
       epochLoss += logs.loss * b.size; epochCorrect += logs.correct; epochSeen += b.size;
     }
     const now = performance.now();
     if (seen > 0) {
-      post({ type: 'progress', epoch: r.epoch, batch: r.it ? (r.batches as unknown as { batchNo: number }).batchNo : r.batches.numBatches, batches: r.batches.numBatches,
-        step: 0, loss: lossSum / seen, accuracy: correct / seen, samplesPerSecond: (seen / (now - since)) * 1000 });
-      sinceSeen += seen;
+      post({ type: 'progress', epoch: r.epoch, batch: r.batch, batches: r.batches.numBatches, loss: lossSum / seen, accuracy: correct / seen, samplesPerSecond: (seen / (now - since)) * 1000 });
     }
     lossSum = correct = seen = 0;
     since = now;
@@ -112,7 +114,7 @@ async function train(r: Run): Promise<void> {
   r.running = false;
   const bytes = modelToBytes(r.model, { trainedIn: 'browser', config: r.config });
   post({ type: 'model', bytes }, [bytes.buffer]);
-  if (r.stop) post({ type: 'paused', epoch: r.epoch, batch: 0 });
+  if (r.stop) post({ type: 'paused', epoch: r.epoch, batch: r.batch });
   else post({ type: 'done', epochs: r.epoch });
 }
 
@@ -129,7 +131,7 @@ async function handle(msg: ToWorker): Promise<void> {
       const n = Math.min(c.trainCount, d.trainY.length);
       const model = buildModel(c);
       const batches = new BatchIterator(d.trainX.subarray(0, n * 784), d.trainY.subarray(0, n), { batchSize: c.batchSize, featureSize: 784, numClasses: 10, seed: c.seed });
-      run = { model, config: c, batches, epoch: 0, lastEpoch: c.epochs, it: null, stop: false, running: false };
+      run = { model, config: c, batches, epoch: 0, batch: 0, lastEpoch: c.epochs, it: null, stop: false, running: false };
       post({ type: 'ready', train: n, test: d.testY.length, params: model.countParams(), backend: getBackend().name });
       sendWeights(model);
       await train(run);
@@ -141,8 +143,7 @@ async function handle(msg: ToWorker): Promise<void> {
     case 'continue':
       if (!run || run.running) return;
       run.stop = false;
-      run.lastEpoch = Math.max(run.lastEpoch, run.epoch + (run.it ? 0 : msg.epochs));
-      if (run.it) run.lastEpoch = Math.max(run.lastEpoch, run.epoch + 1);
+      run.lastEpoch = run.epoch + msg.epochs; // an epoch stopped half-way counts as one of them
       await train(run);
       return;
   }

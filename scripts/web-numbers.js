@@ -1,0 +1,124 @@
+// The numbers in docs/browser.md, measured: inference time per drawn digit on the demo page, and
+// training samples/s of the same MLP in Chromium (the page's worker) and on Node (same loop, same
+// data), plus a screenshot of the page (docs/figures/browser-demo.png). Prints the CPU model, the
+// Chromium and Node versions with the results. Needs the build (npm run build) and /usr/bin/chromium.
+//
+//   node scripts/web-numbers.js [--epochs 3] [--no-screenshot]
+
+const os = require('node:os');
+const path = require('node:path');
+const { chromium } = require('playwright-core');
+const sn = require('../dist/lib');
+const { serveStatic, webRoot } = require('../dist/lib/node/serve');
+
+const root = path.resolve(__dirname, '..');
+const args = process.argv.slice(2);
+const epochs = Number(args[args.indexOf('--epochs') + 1] || 3);
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+/** The demo's default network: 784-128-10, ReLU, Adam 1e-3, batch 64, on the 10,000-image web subset. */
+const NET = { hidden: 128, batch: 64, lr: 1e-3 };
+const median = (a) => { const s = [...a].sort((x, y) => x - y); return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
+
+function webData() {
+  const read = (n, limit) => sn.readIdxFile(path.join(root, 'web', 'data', `mnist-web-${n}.idx.gz`), { limit });
+  const x = read('train-images').data;
+  return { x: Float32Array.from(x, (v) => v / 255), y: read('train-labels').data, test: read('test-images', 100).data };
+}
+
+/** Node: the worker's loop (BatchIterator + trainOnBatch), samples/s of each epoch after the first. */
+function nodeTraining(backend, d) {
+  sn.setBackend(backend);
+  const model = new sn.Sequential([new sn.Dense({ units: NET.hidden, activation: 'relu' }), new sn.Dense({ units: 10 }), new sn.Softmax()], { inputShape: [784], seed: 1 });
+  model.compile({ optimizer: 'adam', optimizerConfig: { learning_rate: NET.lr }, loss: 'cross_entropy' });
+  const it = new sn.BatchIterator(d.x, d.y, { batchSize: NET.batch, featureSize: 784, numClasses: 10, seed: 1, alloc: (n) => sn.getBackend().alloc(n) });
+  const tensors = new Map();
+  const rates = [];
+  for (let e = 0; e < epochs; e++) {
+    const t0 = performance.now();
+    for (const b of it.epoch()) {
+      const key = b.size;
+      if (!tensors.has(key)) tensors.set(key, [new sn.Tensor(b.x, [b.size, 784]), new sn.Tensor(b.y, [b.size, 10])]);
+      const [x, y] = tensors.get(key);
+      model.trainOnBatch(x, y);
+    }
+    if (e > 0) rates.push(it.count / ((performance.now() - t0) / 1000));
+  }
+  model.dispose?.();
+  return median(rates);
+}
+
+async function main() {
+  const d = webData();
+  const { server, url } = await serveStatic({ root: webRoot(), port: 0 });
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS });
+  const page = await browser.newPage({ viewport: { width: 1180, height: 860 } });
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(url);
+  await page.evaluate(() => window.demo.ready);
+
+  // Inference: 100 MNIST test digits drawn into the pad, each classified as a stroke would be.
+  const ms = await page.evaluate((digits) => {
+    const pad = document.getElementById('pad');
+    const ctx = pad.getContext('2d');
+    const tmp = document.createElement('canvas');
+    tmp.width = tmp.height = 28;
+    window.demo.state.predictMs.length = 0;
+    for (let n = 0; n < digits.length / 784; n++) {
+      const img = new ImageData(28, 28);
+      for (let i = 0; i < 784; i++) img.data.set([digits[n * 784 + i], digits[n * 784 + i], digits[n * 784 + i], 255], 4 * i);
+      tmp.getContext('2d').putImageData(img, 0, 0);
+      ctx.drawImage(tmp, 0, 0, pad.width, pad.height);
+      window.demo.classify();
+    }
+    return window.demo.state.predictMs.slice(5);
+  }, Array.from(d.test));
+  const backendName = await page.evaluate(() => document.getElementById('backend-info').textContent);
+
+  // Training in the page's worker.
+  await page.fill('#hidden', String(NET.hidden));
+  await page.fill('#batch', String(NET.batch));
+  await page.fill('#lr', String(NET.lr));
+  await page.selectOption('#ntrain', '10000');
+  await page.click('#train');
+  await page.waitForFunction((n) => window.demo.state.epochs.length >= n, epochs, { timeout: 600_000 });
+  await page.click('#stop');
+  await page.waitForFunction(() => !window.demo.state.training);
+  const pageEpochs = await page.evaluate(() => window.demo.state.epochs);
+  const chromiumRate = median(pageEpochs.slice(1).map((e) => e.samplesPerSecond));
+
+  if (!args.includes('--no-screenshot')) {
+    // A hand-drawn-looking 7 for the picture: two strokes with the mouse.
+    await page.click('#clear');
+    const box = await page.locator('#pad').boundingBox();
+    const strokeTo = async (pts) => {
+      await page.mouse.move(box.x + pts[0][0], box.y + pts[0][1]);
+      await page.mouse.down();
+      for (const [x, y] of pts.slice(1)) await page.mouse.move(box.x + x, box.y + y, { steps: 8 });
+      await page.mouse.up();
+    };
+    await strokeTo([[70, 70], [200, 62], [215, 70], [150, 160], [120, 230]]);
+    await strokeTo([[110, 145], [190, 140]]);
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: path.join(root, 'docs', 'figures', 'browser-demo.png') });
+  }
+  await browser.close();
+  server.close();
+
+  const nodeRef = nodeTraining('reference', d);
+  const nodeWasm = nodeTraining('wasm', d);
+  sn.shutdownWasm?.();
+  const cpu = os.cpus()[0].model;
+  console.log(`CPU ${cpu}, ${os.cpus().length} cores; ${await (async () => browser.version())()}; Node ${process.version}`);
+  console.log(`page: ${backendName} errors: ${errors.length ? errors.join('; ') : 'none'}`);
+  console.log(`inference per drawn digit (read pad, preprocess, forward; median of ${ms.length}): ${median(ms).toFixed(2)} ms`);
+  console.log(`training 784-${NET.hidden}-10 ReLU, Adam, batch ${NET.batch}, 10,000 images, median samples/s of epochs 2..${epochs}:`);
+  console.log(`  Chromium worker (${backendName.replace(/^Backend: |\.$/g, '')}): ${Math.round(chromiumRate)}`);
+  console.log(`  Node reference: ${Math.round(nodeRef)}`);
+  console.log(`  Node wasm: ${Math.round(nodeWasm)}`);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
