@@ -25,12 +25,14 @@ export interface ForestOptions {
   maxDepth?: number;
   minLeaf?: number;
   seed?: number;
+  /** Features tried at each split (default: all). */
+  featuresPerSplit?: number;
 }
 
 /**
  * Impurity importance of each column of X (rows of features) for predicting y, from a random forest
- * of regression trees (bootstrap rows; at each split a random third of the features is tried, at
- * every threshold between distinct values). Returns one number per feature, summing to 1 (all 0
+ * of regression trees (bootstrap rows; at each split every feature is tried, or a random
+ * featuresPerSplit of them, at every threshold between distinct values). Returns one number per feature, summing to 1 (all 0
  * when no split helps).
  */
 export function forestImportance(X: readonly number[][], y: readonly number[], opts: ForestOptions = {}): number[] {
@@ -41,7 +43,9 @@ export function forestImportance(X: readonly number[][], y: readonly number[], o
   const rng = new Rng(opts.seed ?? 1);
   const maxDepth = opts.maxDepth ?? 8;
   const minLeaf = opts.minLeaf ?? 2;
-  const mtry = Math.max(1, Math.round(p / 3));
+  // Every feature is tried at every split (scikit-learn's default for regression forests): with only a
+  // few of them tried, a split is often forced onto a feature that does not matter and earns it importance.
+  const mtry = opts.featuresPerSplit ?? p;
   for (let t = 0; t < (opts.trees ?? 100); t++) {
     const rows = Array.from({ length: n }, () => rng.int(n));
     grow(rows, 0);
