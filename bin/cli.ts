@@ -2,6 +2,7 @@
 // one, the shared flags (declared once, here), either spelling of multi-word flags, a reporter that
 // keeps stdout clean for --json, a progress bar for TTYs, and epoch lines.
 
+import { SingleBar } from 'cli-progress';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { Callbacks, EpochLogs } from '../lib';
 
@@ -54,25 +55,51 @@ export class Reporter {
   }
 }
 
-/** A one-line progress bar on stderr, drawn only when stderr is a terminal. */
+/** Bars being drawn now. cli-progress redraws on a timer while a bar runs, so a command that fails
+ * mid-epoch must stop its bars or the timer keeps the process alive: bin/scratchnet.ts calls
+ * stopProgressBars() on every error. */
+const drawing = new Set<ProgressBar>();
+
+/** Stops every bar still drawing (clearing its line). */
+export function stopProgressBars(): void {
+  for (const bar of [...drawing]) bar.clear();
+}
+
+/** A one-line progress bar (cli-progress) on stderr, drawn only when stderr is a terminal outside CI. */
 export class ProgressBar {
-  private readonly enabled = process.stderr.isTTY === true && !process.env.CI;
-  private last = 0;
+  private readonly bar: SingleBar | null;
+  private total = -1;
 
-  constructor(private readonly label: string) {}
-
-  update(done: number, total: number, extra = ''): void {
-    if (!this.enabled) return;
-    const now = Date.now();
-    if (done < total && now - this.last < 100) return; // redraw at most 10 times a second
-    this.last = now;
-    const width = 30;
-    const filled = Math.round((done / total) * width);
-    process.stderr.write(`\r${this.label} [${'='.repeat(filled)}${' '.repeat(width - filled)}] ${done}/${total} ${extra}`);
+  constructor(label: string, opts: { stream?: NodeJS.WriteStream; enabled?: boolean } = {}) {
+    const stream = opts.stream ?? process.stderr;
+    const enabled = opts.enabled ?? (stream.isTTY === true && !process.env.CI);
+    this.bar = enabled
+      ? new SingleBar({
+        stream, format: `${label} [{bar}] {value}/{total} {extra}`, barsize: 30, barCompleteChar: '=', barIncompleteChar: ' ',
+        clearOnComplete: true, hideCursor: false, fps: 10, // a redraw at most every 100 ms
+      })
+      : null;
   }
 
+  /** Shows `done` of `total` (plus `extra` text); a new total starts the bar again. */
+  update(done: number, total: number, extra = ''): void {
+    if (!this.bar) return;
+    if (total !== this.total) {
+      if (this.total >= 0) this.bar.stop();
+      this.bar.start(total, done, { extra });
+      this.total = total;
+      drawing.add(this);
+    } else {
+      this.bar.update(done, { extra });
+    }
+  }
+
+  /** Stops the bar and clears its line (until the next update). */
   clear(): void {
-    if (this.enabled) process.stderr.write('\r\x1b[K');
+    if (!this.bar || this.total < 0) return;
+    this.bar.stop();
+    this.total = -1;
+    drawing.delete(this);
   }
 }
 

@@ -3,8 +3,8 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { inflateSync } from 'node:zlib';
-import { DEJAVU_SANS_BOLD_WIDTHS, DEJAVU_SANS_WIDTHS, crc32, encodeGrayPng, plotFontFiles, pngSize, textWidth } from '../../lib/node/plot';
+import { PNG } from 'pngjs';
+import { DEJAVU_SANS_BOLD_WIDTHS, DEJAVU_SANS_WIDTHS, encodeGrayPng, plotFontFiles, pngSize, textWidth } from '../../lib/node/plot';
 
 /** Advance widths of ASCII 32..126 from a TTF's cmap (format 4, platform 3/1) and hmtx tables. */
 function ttfAsciiWidths(file: string): { unitsPerEm: number; widths: number[] } {
@@ -59,26 +59,28 @@ describe('DejaVu Sans width table', () => {
 });
 
 describe('encodeGrayPng', () => {
-  test('writes an 8-bit grayscale PNG whose pixels inflate back, scaled by nearest neighbour', () => {
+  test('writes an 8-bit grayscale PNG whose pixels decode back, scaled by nearest neighbour', () => {
     const pixels = new Float32Array([0, 0.5, 1, 0.25, 2, -1]); // 2 rows x 3 cols; 2 and -1 clamp
     const png = encodeGrayPng(pixels, 2, 3, 2);
     expect(pngSize(png)).toEqual({ width: 6, height: 4 });
-    expect(png[24]).toBe(8); // bit depth
-    expect(png[25]).toBe(0); // colour type grayscale
-    const idatLen = png.readUInt32BE(33);
-    expect(png.toString('ascii', 37, 41)).toBe('IDAT');
-    expect(png.readUInt32BE(41 + idatLen)).toBe(crc32(png.subarray(37, 41 + idatLen)));
-    const raw = inflateSync(png.subarray(41, 41 + idatLen));
-    const row0 = [0, 0, 0, 128, 128, 255, 255]; // filter byte 0, then each pixel twice
-    const row1 = [0, 64, 64, 255, 255, 0, 0];
-    expect([...raw]).toEqual([...row0, ...row0, ...row1, ...row1]);
-  });
-
-  test('crc32 matches the standard check value', () => {
-    expect(crc32(Buffer.from('123456789'))).toBe(0xcbf43926);
+    expect(png[24]).toBe(8); // IHDR bit depth
+    expect(png[25]).toBe(0); // IHDR colour type: grayscale
+    const img = PNG.sync.read(png); // an independent decoder, which checks every CRC
+    const gray = Array.from({ length: 24 }, (_, i) => img.data[4 * i]); // decoded as RGBA
+    const row0 = [0, 0, 128, 128, 255, 255]; // each pixel twice
+    const row1 = [64, 64, 255, 255, 0, 0];
+    expect(gray).toEqual([...row0, ...row0, ...row1, ...row1]);
+    expect(Array.from(PNG.sync.read(encodeGrayPng(pixels, 2, 3, 1, true)).data.filter((_, i) => i % 4 === 0))).toEqual([255, 128, 0, 191, 0, 255]); // invert: 1 − v
   });
 
   test('rejects a pixel count that is not h*w', () => {
     expect(() => encodeGrayPng(new Float32Array(5), 2, 3)).toThrow(/pixels.length must be h\*w = 2\*3 = 6, got 5/);
+  });
+
+  test('pngSize refuses a damaged PNG, naming the problem', () => {
+    const png = Buffer.from(encodeGrayPng(new Float32Array(64).fill(0.5), 8, 8));
+    png[png.length - 20] ^= 0xff; // inside IDAT: its CRC no longer matches
+    expect(() => pngSize(png)).toThrow(/pngSize: not a valid PNG \(.+\)/);
+    expect(() => pngSize(Buffer.from('not a png at all, not at all'))).toThrow(/pngSize: not a valid PNG/);
   });
 });

@@ -4,5 +4,5 @@
 export * from './charts';
 export * from './render';
 export * from './save';
-export { encodeGrayPng, pngSize, crc32 } from './png';
+export { encodeGrayPng, pngSize } from './png';
 export * from './metrics';
