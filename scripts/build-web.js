@@ -1,7 +1,8 @@
 // `npm run build:web`: the browser build. Bundles the platform-free library (lib/web/index.ts) as one
 // ES module, dist/web/scratchnet.js (what `import ... from 'scratchnet/web'` gets), and the demo page
 // (web/) beside it: page script, training worker, HTML/CSS, the demo model and the web MNIST subset.
-// Fails if anything in the bundle reaches for a Node built-in (esbuild cannot resolve it for a browser).
+// Fails if anything in the bundle reaches for a Node built-in other than the three the wasm backend's
+// loader imports (shimmed below): esbuild cannot resolve them for a browser.
 // Plain JavaScript so it runs before anything is compiled.
 
 const esbuild = require('esbuild');
@@ -11,12 +12,15 @@ const path = require('node:path');
 const root = path.resolve(__dirname, '..');
 const out = path.join(root, 'dist', 'web');
 
-/** Until the wasm backend loads in browsers, its module is swapped for a stand-in that says so. */
-const noWasm = {
-  name: 'no-wasm',
+/**
+ * The wasm backend's Node-only imports, for the browser: fs and path are never reached there (the
+ * modules are handed over compiled, lib/web/wasm.ts), worker_threads' Worker runs on a Web Worker.
+ */
+const shims = {
+  name: 'node-shims',
   setup(build) {
-    build.onResolve({ filter: /^\.\/wasm$/ }, (args) =>
-      args.importer.endsWith(path.join('lib', 'backend', 'index.ts')) ? { path: path.join(root, 'lib', 'web', 'no-wasm.ts') } : undefined);
+    const to = { fs: 'fs.ts', path: 'path.ts', worker_threads: 'worker-threads.ts' };
+    build.onResolve({ filter: /^(fs|path|worker_threads)$/ }, (args) => ({ path: path.join(root, 'lib', 'web', 'shims', to[args.path]) }));
   },
 };
 
@@ -27,9 +31,10 @@ const common = {
   target: 'es2022',
   sourcemap: true,
   logLevel: 'warning',
-  plugins: [noWasm],
-  // The backend picks its default from SCRATCHNET_BACKEND on Node; a page has no environment.
-  define: { 'process.env.SCRATCHNET_BACKEND': 'undefined' },
+  plugins: [shims],
+  // A page has no environment (the backend's and the wasm threads' switches keep their defaults) and
+  // warns on its console.
+  define: { 'process.env.SCRATCHNET_BACKEND': 'undefined', 'process.env.SCRATCHNET_WASM_THREADS': 'undefined', 'process.emitWarning': 'console.warn' },
 };
 
 function copy(from, to) {
@@ -46,6 +51,8 @@ async function main() {
     outdir: out,
   });
   for (const f of ['index.html', 'style.css']) copy(path.join(root, 'web', f), path.join(out, f));
+  // The wasm kernels, fetched by loadWasmBackendFromUrl from beside the page's scripts.
+  for (const f of ['kernels.wasm', 'step.wasm']) copy(path.join(root, 'dist', 'lib', 'backend', 'wasm', f), path.join(out, f));
   for (const dir of ['data', 'models']) {
     const src = path.join(root, 'web', dir);
     if (!fs.existsSync(src)) continue;

@@ -26,8 +26,9 @@ function webData() {
 }
 
 /** Node: the worker's loop (BatchIterator + trainOnBatch), samples/s of each epoch after the first. */
-function nodeTraining(backend, d) {
+function nodeTraining(backend, d, threads = true) {
   sn.setBackend(backend);
+  if (backend === 'wasm') sn.getBackend().options.threads = threads;
   const model = new sn.Sequential([new sn.Dense({ units: NET.hidden, activation: 'relu' }), new sn.Dense({ units: 10 }), new sn.Softmax()], { inputShape: [784], seed: 1 });
   model.compile({ optimizer: 'adam', optimizerConfig: { learning_rate: NET.lr }, loss: 'cross_entropy' });
   const it = new sn.BatchIterator(d.x, d.y, { batchSize: NET.batch, featureSize: 784, numClasses: 10, seed: 1, alloc: (n) => sn.getBackend().alloc(n) });
@@ -75,17 +76,22 @@ async function main() {
   }, Array.from(d.test));
   const backendName = await page.evaluate(() => document.getElementById('backend-info').textContent);
 
-  // Training in the page's worker.
-  await page.fill('#hidden', String(NET.hidden));
-  await page.fill('#batch', String(NET.batch));
-  await page.fill('#lr', String(NET.lr));
-  await page.selectOption('#ntrain', '10000');
-  await page.click('#train');
-  await page.waitForFunction((n) => window.demo.state.epochs.length >= n, epochs, { timeout: 600_000 });
-  await page.click('#stop');
-  await page.waitForFunction(() => !window.demo.state.training);
-  const pageEpochs = await page.evaluate(() => window.demo.state.epochs);
-  const chromiumRate = median(pageEpochs.slice(1).map((e) => e.samplesPerSecond));
+  // Training in the page's worker, on each backend it offers.
+  const chromiumRates = {};
+  for (const backend of ['wasm-threads', 'wasm', 'reference']) {
+    await page.fill('#hidden', String(NET.hidden));
+    await page.fill('#batch', String(NET.batch));
+    await page.fill('#lr', String(NET.lr));
+    await page.selectOption('#ntrain', '10000');
+    await page.selectOption('#backend', backend);
+    await page.click('#train');
+    await page.waitForFunction((n) => window.demo.state.epochs.length >= n || window.demo.state.errors.length > 0, epochs, { timeout: 600_000 });
+    await page.click('#stop');
+    await page.waitForFunction(() => !window.demo.state.training);
+    const st = await page.evaluate(() => ({ epochs: window.demo.state.epochs, run: window.demo.state.run, errors: window.demo.state.errors }));
+    if (st.errors.length) throw new Error(st.errors.join('; '));
+    chromiumRates[backend] = { rate: median(st.epochs.slice(1, epochs).map((e) => e.samplesPerSecond)), run: st.run, stats: st.epochs[st.epochs.length - 1].threadStats };
+  }
 
   if (!args.includes('--no-screenshot')) {
     // A hand-drawn-looking 7 for the picture: two strokes with the mouse.
@@ -106,16 +112,20 @@ async function main() {
   server.close();
 
   const nodeRef = nodeTraining('reference', d);
-  const nodeWasm = nodeTraining('wasm', d);
+  const nodeWasm = nodeTraining('wasm', d, true);
+  const nodeWasm1 = nodeTraining('wasm', d, false);
   sn.shutdownWasm?.();
   const cpu = os.cpus()[0].model;
   console.log(`CPU ${cpu}, ${os.cpus().length} cores; ${await (async () => browser.version())()}; Node ${process.version}`);
   console.log(`page: ${backendName} errors: ${errors.length ? errors.join('; ') : 'none'}`);
   console.log(`inference per drawn digit (read pad, preprocess, forward; median of ${ms.length}): ${median(ms).toFixed(2)} ms`);
   console.log(`training 784-${NET.hidden}-10 ReLU, Adam, batch ${NET.batch}, 10,000 images, median samples/s of epochs 2..${epochs}:`);
-  console.log(`  Chromium worker (${backendName.replace(/^Backend: |\.$/g, '')}): ${Math.round(chromiumRate)}`);
+  for (const [k, v] of Object.entries(chromiumRates)) {
+    console.log(`  Chromium worker, ${k} (got ${v.run.name}${v.run.name === 'wasm' ? (v.run.threads ? ', 2 threads' : ', 1 thread') : ''}${v.stats ? `; helper ran ${v.stats.worker} GEMM halves, took back ${v.stats.stolen}` : ''}): ${Math.round(v.rate)}`);
+  }
   console.log(`  Node reference: ${Math.round(nodeRef)}`);
-  console.log(`  Node wasm: ${Math.round(nodeWasm)}`);
+  console.log(`  Node wasm, 2 threads: ${Math.round(nodeWasm)}`);
+  console.log(`  Node wasm, 1 thread: ${Math.round(nodeWasm1)}`);
 }
 
 main().catch((e) => {

@@ -26,7 +26,9 @@ const state = {
   trainAccuracy: [] as number[],
   lossX: [] as number[],
   testAccuracy: [] as number[],
-  epochs: [] as { epoch: number; testAccuracy: number; samplesPerSecond: number; seconds: number }[],
+  epochs: [] as Extract<FromWorker, { type: 'epoch' }>[],
+  /** What the worker's run got: backend name, threads, and why not wasm if it asked for it. */
+  run: null as Extract<FromWorker, { type: 'ready' }> | null,
   progress: null as FromWorker | null,
   training: false,
   errors: [] as string[],
@@ -134,6 +136,7 @@ function readConfig(): TrainConfig {
     trainCount: num('ntrain'),
     epochs: 5,
     seed: 1,
+    backend: $<HTMLSelectElement>('backend').value as TrainConfig['backend'],
   };
 }
 
@@ -149,7 +152,8 @@ worker.onmessage = (ev: MessageEvent<FromWorker>) => {
   const m = ev.data;
   switch (m.type) {
     case 'ready':
-      status.textContent = `${m.params.toLocaleString()} parameters, ${m.train.toLocaleString()} training / ${m.test.toLocaleString()} test images, ${m.backend} backend`;
+      state.run = m;
+      status.textContent = `${m.params.toLocaleString()} parameters, ${m.train.toLocaleString()} training / ${m.test.toLocaleString()} test images, ${m.name} backend${m.name === 'wasm' ? (m.threads ? ', 2 threads' : ', 1 thread') : ''}${m.note ? ` (${m.note})` : ''}`;
       break;
     case 'progress':
       state.progress = m;
@@ -160,7 +164,7 @@ worker.onmessage = (ev: MessageEvent<FromWorker>) => {
       drawCurves();
       break;
     case 'epoch':
-      state.epochs.push({ epoch: m.epoch, testAccuracy: m.testAccuracy, samplesPerSecond: m.samplesPerSecond, seconds: m.seconds });
+      state.epochs.push(m);
       state.testAccuracy.push(m.testAccuracy);
       status.textContent = `epoch ${m.epoch + 1}: test accuracy ${(100 * m.testAccuracy).toFixed(2)}%, ${Math.round(m.samplesPerSecond).toLocaleString()} samples/s`;
       drawCurves();
@@ -202,6 +206,7 @@ trainBtn.addEventListener('click', () => {
     return;
   }
   state.loss.length = state.trainAccuracy.length = state.lossX.length = state.testAccuracy.length = state.epochs.length = 0;
+  state.run = null;
   state.training = true;
   trainBtn.disabled = true;
   stopBtn.disabled = false;
@@ -220,7 +225,12 @@ contBtn.addEventListener('click', () => {
 // ---- start ----
 clearPad();
 drawCurves();
-$('backend-info').textContent = `Backend: ${getBackend().name}.`;
+// wasm needs shared memory, which needs a cross-origin isolated page (`scratchnet serve` makes it so).
+if (!crossOriginIsolated) {
+  $<HTMLSelectElement>('backend').value = 'reference';
+  for (const o of $<HTMLSelectElement>('backend').options) o.disabled = o.value !== 'reference';
+}
+$('backend-info').textContent = `Drawing: ${getBackend().name} backend, main thread. Training: a Web Worker, on the backend chosen below${crossOriginIsolated ? '' : ' (this page is not cross-origin isolated, so only the reference backend)'}.`;
 /** "conv1 (Conv2D 8) → ... → output (Dense 10)": the layers that hold weights, and the count. */
 function describe(model: Sequential): string {
   const layers = model.layers.filter((l) => l.params.length).map((l) => `${l.constructor.name} ${l.outputShape[l.outputShape.length - 1]}`);

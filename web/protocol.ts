@@ -13,6 +13,8 @@ export interface TrainConfig {
   /** Epochs to run before stopping by itself (the page's Continue adds more). */
   epochs: number;
   seed: number;
+  /** 'wasm-threads': wasm with a helper Web Worker (cross-origin isolated pages); 'wasm': one thread. */
+  backend: 'wasm-threads' | 'wasm' | 'reference';
 }
 
 export type ToWorker =
@@ -22,10 +24,13 @@ export type ToWorker =
   | { type: 'ping'; id: number };
 
 export type FromWorker =
-  | { type: 'ready'; train: number; test: number; params: number; backend: string }
+  /** The backend the run got: `note` says why it is not the one asked for. */
+  | { type: 'ready'; train: number; test: number; params: number; name: string; threads: boolean; note?: string }
   /** Every 10 batches: mean loss and accuracy over them, samples/s since the last report. */
   | { type: 'progress'; epoch: number; batch: number; batches: number; loss: number; accuracy: number; samplesPerSecond: number }
-  | { type: 'epoch'; epoch: number; trainLoss: number; trainAccuracy: number; testLoss: number; testAccuracy: number; seconds: number; samplesPerSecond: number }
+  | { type: 'epoch'; epoch: number; trainLoss: number; trainAccuracy: number; testLoss: number; testAccuracy: number; seconds: number; samplesPerSecond: number;
+      /** wasm: split GEMM halves run by the helper Web Worker, and taken back by the training thread. */
+      threadStats?: { worker: number; stolen: number } }
   /** The first layer's kernel (784, units[0]) for drawing, sent now and then. */
   | { type: 'weights'; kernel: Float32Array; inputs: number; units: number }
   /** The trained model as the bytes of a model file (the same format the CLI saves). */

@@ -1,9 +1,10 @@
-// The demo's training worker: loads the web MNIST subset, builds the network the page asked for and
-// trains it batch by batch, reporting progress; between groups of batches it yields to its message
-// queue so Stop is heard mid-epoch. The page's main thread never trains, so it stays responsive.
+// The demo's training worker: loads the web MNIST subset and the wasm backend, then drives a Trainer
+// (trainer.ts) a few batches at a time, reporting progress; between groups of batches it yields to its
+// message queue so Stop is heard mid-epoch. The page's main thread never trains, so it stays responsive.
 
-import { BatchIterator, Dense, Sequential, Softmax, Tensor, fetchIdx, getBackend, modelToBytes } from '../lib/web';
+import { fetchIdx, getBackend, loadWasmBackendFromUrl, canUseWasmThreads, modelToBytes, setBackend, type WasmBackend } from '../lib/web';
 import type { FromWorker, ToWorker, TrainConfig } from './protocol';
+import { Trainer, type WebData } from './trainer';
 
 interface WorkerScope {
   postMessage(message: FromWorker, transfer?: Transferable[]): void;
@@ -16,106 +17,84 @@ const post = (m: FromWorker, transfer: Transferable[] = []): void => scope.postM
 /** Batches trained between two looks at the message queue (and between progress reports). */
 const REPORT_EVERY = 10;
 
-interface WebData {
-  trainX: Float32Array;
-  trainY: Uint8Array;
-  testX: Tensor;
-  testY: Uint8Array;
-}
 let data: Promise<WebData> | null = null;
+let wasm: Promise<WasmBackend | Error> | null = null;
 
 async function loadData(): Promise<WebData> {
   const url = (name: string): URL => new URL(`data/mnist-web-${name}.idx.gz`, scope.location.href);
   const [tx, ty, vx, vy] = await Promise.all(['train-images', 'train-labels', 'test-images', 'test-labels'].map((n) => fetchIdx(url(n))));
+  if (tx.dims[0] !== ty.dims[0] || vx.dims[0] !== vy.dims[0]) throw new Error('the web MNIST subset\'s labels do not match its images');
   const floats = (a: ArrayLike<number>): Float32Array => Float32Array.from(a, (v) => v / 255);
-  return { trainX: floats(tx.data), trainY: tx.dims[0] === ty.dims[0] ? (ty.data as Uint8Array) : fail('labels'), testX: new Tensor(floats(vx.data), [vx.dims[0], 784]), testY: vy.data as Uint8Array };
+  return { trainX: floats(tx.data), trainY: ty.data as Uint8Array, testX: floats(vx.data), testY: vy.data as Uint8Array };
 }
-function fail(what: string): never {
-  throw new Error(`the web MNIST subset's ${what} do not match its images`);
+
+/** Selects the backend the config asks for; says what it got (wasm needs a cross-origin isolated page). */
+async function selectBackend(c: TrainConfig): Promise<{ name: string; threads: boolean; note?: string }> {
+  if (c.backend === 'reference') {
+    setBackend('reference');
+    return { name: 'reference', threads: false };
+  }
+  wasm ??= loadWasmBackendFromUrl(new URL('./', scope.location.href)).catch((e: Error) => e);
+  const b = await wasm;
+  if (b instanceof Error) {
+    setBackend('reference');
+    return { name: 'reference', threads: false, note: b.message };
+  }
+  b.options.threads = c.backend === 'wasm-threads' && canUseWasmThreads();
+  setBackend('wasm');
+  return { name: 'wasm', threads: b.options.threads };
 }
 
 interface Run {
-  model: Sequential;
-  config: TrainConfig;
-  batches: BatchIterator;
-  epoch: number;
-  /** Batches done in the current epoch. */
-  batch: number;
+  trainer: Trainer;
   lastEpoch: number;
-  it: Iterator<{ x: Float32Array; y: Float32Array | null; size: number; index: number }> | null;
   stop: boolean;
   running: boolean;
 }
 let run: Run | null = null;
 
-function buildModel(c: TrainConfig): Sequential {
-  const layers = c.hidden.map((units, i) => new Dense({ units, activation: c.activation, kernelInitializer: 'glorot_uniform', name: `hidden_${i + 1}` }));
-  const model = new Sequential([...layers, new Dense({ units: 10, name: 'output' }), new Softmax('softmax')], { inputShape: [784], seed: c.seed, name: 'web-mlp' });
-  model.compile({ optimizer: c.optimizer, optimizerConfig: { learning_rate: c.learningRate }, loss: 'cross_entropy' });
-  return model;
-}
-
-function sendWeights(model: Sequential): void {
-  const first = model.layers[0] as Dense;
+function sendWeights(t: Trainer): void {
+  const first = t.model.layers[0] as unknown as { kernel: { value: Float32Array }; units: number };
   const kernel = Float32Array.from(first.kernel.value);
   post({ type: 'weights', kernel, inputs: 784, units: first.units }, [kernel.buffer]);
 }
 
-const tensors = new Map<string, Tensor>();
-function view(data: Float32Array, rows: number, cols: number): Tensor {
-  const key = `${data.byteOffset}:${rows}:${cols}`;
-  let t = tensors.get(key);
-  if (!t || t.data !== data) tensors.set(key, (t = new Tensor(data, [rows, cols])));
-  return t;
+/** The wasm helper's counters when the run started: each epoch reports what this run added. */
+let statsAtStart = { worker: 0, stolen: 0 };
+function threadStats(): { worker: number; stolen: number } | undefined {
+  const b = getBackend() as Partial<WasmBackend>;
+  return b.threadStats ? { worker: b.threadStats.worker - statsAtStart.worker, stolen: b.threadStats.stolen - statsAtStart.stolen } : undefined;
 }
 
 /** Trains until the run's last epoch or a stop, yielding every REPORT_EVERY batches. */
 async function train(r: Run): Promise<void> {
-  const d = await data!;
+  const t = r.trainer;
   r.running = true;
-  let lossSum = 0, correct = 0, seen = 0, since = performance.now();
-  let epochLoss = 0, epochCorrect = 0, epochSeen = 0, epochStart = performance.now();
-  while (r.epoch < r.lastEpoch) {
-    if (!r.it) {
-      r.it = r.batches.epoch()[Symbol.iterator]();
-      r.batch = 0;
-      epochLoss = epochCorrect = epochSeen = 0;
-      epochStart = performance.now();
-    }
-    for (let k = 0; k < REPORT_EVERY; k++) {
-      const next = r.it.next();
-      if (next.done) {
-        r.it = null;
-        break;
-      }
-      const b = next.value;
-      r.batch++;
-      const logs = r.model.trainOnBatch(view(b.x, b.size, 784), view(b.y!, b.size, 10));
-      lossSum += logs.loss * b.size; correct += logs.correct; seen += b.size;
-      epochLoss += logs.loss * b.size; epochCorrect += logs.correct; epochSeen += b.size;
-    }
+  let epochStart = performance.now();
+  let since = performance.now();
+  while (t.epoch < r.lastEpoch) {
+    if (!t.midEpoch) epochStart = performance.now();
+    const p = t.trainBatches(REPORT_EVERY);
     const now = performance.now();
-    if (seen > 0) {
-      post({ type: 'progress', epoch: r.epoch, batch: r.batch, batches: r.batches.numBatches, loss: lossSum / seen, accuracy: correct / seen, samplesPerSecond: (seen / (now - since)) * 1000 });
+    if (p.seen > 0) {
+      post({ type: 'progress', epoch: t.epoch, batch: t.batch, batches: t.batches.numBatches, loss: p.loss, accuracy: p.accuracy, samplesPerSecond: (p.seen / (now - since)) * 1000 });
     }
-    lossSum = correct = seen = 0;
-    since = now;
-    if (!r.it) {
-      const seconds = (performance.now() - epochStart) / 1000;
-      const test = r.model.evaluate(d.testX, d.testY);
-      post({ type: 'epoch', epoch: r.epoch, trainLoss: epochLoss / epochSeen, trainAccuracy: epochCorrect / epochSeen, testLoss: test.loss, testAccuracy: test.accuracy, seconds, samplesPerSecond: epochSeen / seconds });
-      sendWeights(r.model);
-      r.epoch++;
+    if (p.epochEnded) {
+      const seconds = (now - epochStart) / 1000;
+      const e = t.endEpoch();
+      post({ type: 'epoch', ...e, seconds, samplesPerSecond: t.count / seconds, threadStats: threadStats() });
+      sendWeights(t);
     }
     // Let Stop (and pings) in before the next group of batches.
     await new Promise((resolve) => setTimeout(resolve, 0));
+    since = performance.now();
     if (r.stop) break;
   }
   r.running = false;
-  const bytes = modelToBytes(r.model, { trainedIn: 'browser', config: r.config });
+  const bytes = modelToBytes(t.model, { trainedIn: 'browser', config: t.config });
   post({ type: 'model', bytes }, [bytes.buffer]);
-  if (r.stop) post({ type: 'paused', epoch: r.epoch, batch: r.batch });
-  else post({ type: 'done', epochs: r.epoch });
+  if (r.stop) post({ type: 'paused', epoch: t.epoch, batch: t.batch });
+  else post({ type: 'done', epochs: t.epoch });
 }
 
 async function handle(msg: ToWorker): Promise<void> {
@@ -124,16 +103,17 @@ async function handle(msg: ToWorker): Promise<void> {
       post({ type: 'pong', id: msg.id });
       return;
     case 'start': {
-      if (run?.running) { run.stop = true; }
+      if (run?.running) return; // the page disables Train while a run is going
       data ??= loadData();
       const d = await data;
-      const c = msg.config;
-      const n = Math.min(c.trainCount, d.trainY.length);
-      const model = buildModel(c);
-      const batches = new BatchIterator(d.trainX.subarray(0, n * 784), d.trainY.subarray(0, n), { batchSize: c.batchSize, featureSize: 784, numClasses: 10, seed: c.seed });
-      run = { model, config: c, batches, epoch: 0, batch: 0, lastEpoch: c.epochs, it: null, stop: false, running: false };
-      post({ type: 'ready', train: n, test: d.testY.length, params: model.countParams(), backend: getBackend().name });
-      sendWeights(model);
+      run?.trainer.dispose();
+      const backend = await selectBackend(msg.config);
+      const trainer = new Trainer(msg.config, d);
+      statsAtStart = { worker: 0, stolen: 0 };
+      statsAtStart = threadStats() ?? statsAtStart;
+      run = { trainer, lastEpoch: msg.config.epochs, stop: false, running: false };
+      post({ type: 'ready', train: trainer.count, test: d.testY.length, params: trainer.model.countParams(), ...backend });
+      sendWeights(trainer);
       await train(run);
       return;
     }
@@ -143,7 +123,7 @@ async function handle(msg: ToWorker): Promise<void> {
     case 'continue':
       if (!run || run.running) return;
       run.stop = false;
-      run.lastEpoch = run.epoch + msg.epochs; // an epoch stopped half-way counts as one of them
+      run.lastEpoch = run.trainer.epoch + msg.epochs; // an epoch stopped half-way counts as one of them
       await train(run);
       return;
   }

@@ -5,17 +5,12 @@
 // classifies it on Node; training in the worker lifts test accuracy above chance, updates the curves
 // and the weights, stops and continues, while the main thread keeps answering.
 
-import { existsSync } from 'node:fs';
-import type { Server } from 'node:http';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { Tensor, loadModel, readIdxFile } from '../../lib';
-import { serveStatic, webRoot } from '../../lib/node/serve';
+import { openDemo, type DemoSession } from './chromium';
 
 const ROOT = join(__dirname, '..', '..');
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-/** The flags the guide asks for (root, no GPU, nothing phoning home); playwright adds a fresh profile. */
-export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 interface DemoState {
   probabilities: number[];
@@ -25,32 +20,23 @@ interface DemoState {
   epochs: { epoch: number; testAccuracy: number; samplesPerSecond: number }[];
   progress: { type: string; epoch: number; batch: number; batches: number } | null;
   training: boolean;
-  trained: unknown;
+  models: { cnn: unknown; mlp: unknown; trained: unknown };
   errors: string[];
   weightsDrawn: number;
 }
 type DemoWindow = Window & { demo: { state: DemoState; ready: Promise<unknown>; classify(): number[]; clearPad(): void } };
 
-let server: Server;
-let url: string;
-let browser: Browser;
+let demo: DemoSession;
 let page: Page;
-const consoleErrors: string[] = [];
+let consoleErrors: string[];
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: install Debian's chromium (apt-get install -y chromium), as .ci/run does`);
-  ({ server, url } = await serveStatic({ root: webRoot(), port: 0 }));
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-  page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
-  page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
-  page.on('pageerror', (e) => consoleErrors.push(`uncaught: ${e.message}`));
-  await page.goto(url);
-  await page.evaluate(() => (window as unknown as DemoWindow).demo.ready);
+  demo = await openDemo();
+  ({ page, errors: consoleErrors } = demo);
 }, 30_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await new Promise((resolve) => server?.close(resolve));
+  await demo?.close();
 });
 
 test('the page loads its model with no console errors, cross-origin isolated', async () => {
@@ -140,7 +126,7 @@ test('training in the worker: accuracy above chance, curves and weights drawn, S
   await page.waitForFunction(() => !(window as unknown as DemoWindow).demo.state.training);
   const stoppedAt = await page.evaluate(() => (window as unknown as DemoWindow).demo.state.epochs.length);
   // The model trained here comes back as bytes and can classify the pad.
-  await page.waitForFunction(() => (window as unknown as DemoWindow).demo.state.trained !== null);
+  await page.waitForFunction(() => (window as unknown as DemoWindow).demo.state.models.trained !== null);
   expect(await page.isDisabled('#use-trained')).toBe(false);
   expect(stoppedAt).toBeLessThan(5); // stopped, not finished
   await page.click('#continue');

@@ -24,7 +24,7 @@ import * as path from 'path';
 import type { Backend, Buffer, ReadBuffer } from '../backend';
 import { WasmHeap, wasmApi, MAX_PAGES, type WasmMemory, type WasmModule } from './memory';
 import { HelperThread, OP_CSR, OP_CSR_ROWS, OP_GEMM, OP_GEMM_NT } from './threads';
-import { loadStepKernels } from './step';
+import { loadStepKernels, stepKernelsFrom } from './step';
 
 /**
  * From this M·N·K on a GEMM is always split: 2²⁴ (256³; a half then takes ≳ 0.5 ms, so a worker
@@ -121,15 +121,33 @@ export function loadWasmBackend(): WasmBackend {
     const file = wasmPath();
     if (!file) throw new Error(`kernels.wasm not found next to ${__dirname} (run \`npm run build\`)`);
     const module = new wasmApi.Module(fs.readFileSync(file)); // throws where SIMD is unsupported
-    const memory = new wasmApi.Memory({ initial: 32, maximum: MAX_PAGES, shared: true });
-    const exports = new wasmApi.Instance(module, { env: { memory, abort: () => { throw new Error('wasm abort'); } } }).exports;
-    instance = createBackend(module, memory, exports as unknown as Kernels);
+    instance = instantiate(module);
     instance.stepKernels = loadStepKernels(instance.heap);
     return instance;
   } catch (e) {
     loadError = new Error(`wasm backend unavailable: ${(e as Error).message}`);
     throw loadError;
   }
+}
+
+function instantiate(module: WasmModule): WasmBackend {
+  const memory = new wasmApi!.Memory({ initial: 32, maximum: MAX_PAGES, shared: true });
+  const exports = new wasmApi!.Instance(module, { env: { memory, abort: () => { throw new Error('wasm abort'); } } }).exports;
+  return createBackend(module, memory, exports as unknown as Kernels);
+}
+
+/**
+ * The wasm backend from compiled kernels.wasm and step.wasm (null: the optimizer steps run as
+ * TypeScript loops), for runtimes without files: a browser fetches and compiles them
+ * (lib/web/wasm.ts). Becomes this thread's one wasm backend, as loadWasmBackend's would.
+ */
+export function useWasmModules(kernels: WasmModule, step: WasmModule | null): WasmBackend {
+  if (instance) return instance;
+  if (!wasmApi) throw new Error('wasm backend unavailable: this JavaScript runtime has no WebAssembly');
+  instance = instantiate(kernels);
+  instance.stepKernels = step ? stepKernelsFrom(step, instance.heap) : null;
+  loadError = null;
+  return instance;
 }
 
 /** The wasm backend if it loads here, else null (for the silent default selection). */

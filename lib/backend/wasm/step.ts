@@ -6,7 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { StepKernels } from '../backend';
-import { wasmApi, type WasmHeap } from './memory';
+import { wasmApi, type WasmHeap, type WasmModule } from './memory';
 
 interface Exports {
   adam(p: number, g: number, d: number, m: number, v: number, n: number, lr: number, b1: number, b2: number, eps: number, wd: number, c1: number, c2: number, nadam: number): void;
@@ -23,8 +23,12 @@ interface Exports {
 export function loadStepKernels(heap: WasmHeap): StepKernels | null {
   const file = [path.join(__dirname, 'step.wasm'), path.resolve(__dirname, '../../../dist/lib/backend/wasm/step.wasm')].find((f) => fs.existsSync(f));
   if (!file || !wasmApi) return null;
-  const module = new wasmApi.Module(fs.readFileSync(file));
-  const k = new wasmApi.Instance(module, { env: { memory: heap.memory } }).exports as unknown as Exports;
+  return stepKernelsFrom(new wasmApi.Module(fs.readFileSync(file)), heap);
+}
+
+/** The step kernels of a compiled step.wasm, on the heap's memory (a browser compiles what it fetched). */
+export function stepKernelsFrom(module: WasmModule, heap: WasmHeap): StepKernels {
+  const k = new wasmApi!.Instance(module, { env: { memory: heap.memory } }).exports as unknown as Exports;
 
   /** Byte addresses of every buffer, or null if one is outside wasm memory or too short. */
   function addresses(n: number, ...bufs: Readonly<Float32Array>[]): number[] | null {
