@@ -7,7 +7,7 @@ import { LocalTransport } from '../../lib/node/sweep/local-transport';
 import { SweepController, runSweep, type Progress } from '../../lib/sweep/controller';
 import type { TrialRecord } from '../../lib/sweep/state';
 import { findState, loadState, saveState, statePath } from '../../lib/node/sweep/store';
-import { markInterruptedRuns } from '../../lib/node/sweep/runs';
+import { markInterruptedRuns, settledRuns } from '../../lib/node/sweep/runs';
 import { newSweep, readSweepFile, trainLine, trialConfig } from '../../lib/node/sweep/sweep';
 import type { ParamValue } from '../../lib/sweep/types';
 import { addSharedFlags, intArg, Reporter } from '../cli';
@@ -58,13 +58,17 @@ async function runSweepCommand(file: string | undefined, opts: Record<string, un
     saveState(state);
   }
   const controller = new SweepController(state, saveState);
-  // Trials a kill -9 left running become killed (and their run records too); with those a Ctrl-C
-  // already marked killed, they run again first.
-  if (controller.recover().length) markInterruptedRuns(state);
+  // Trials whose runs had ended keep that end; the others a kill -9 left running become killed (and
+  // their run records too); with those a Ctrl-C already marked killed, they run again first.
+  const open = state.trials.filter((t) => t.state === 'running' || t.state === 'killed');
+  controller.recover(settledRuns(state));
+  markInterruptedRuns(state);
   const lost = state.trials.filter((t) => t.state === 'killed');
+  const kept = open.filter((t) => t.state !== 'killed');
   const workers = (opts.workers as number | undefined) ?? availableParallelism();
   const where = statePath(state.runsRoot, state.project, state.id);
   reporter.line(`sweep ${state.id}  ${state.config.method}, ${state.count} trials, ${workers} workers  (state: ${where})`);
+  if (kept.length) reporter.line(`resuming: ${kept.length} trial(s) had ended before the interruption; kept from their run records: ${kept.map((t) => t.id).join(', ')}`);
   if (lost.length) reporter.line(`resuming: ${lost.length} interrupted trial(s) will run again: ${lost.map((t) => t.id).join(', ')}`);
 
   const metric = state.config.metric.name;

@@ -30,13 +30,28 @@ export class SweepController {
   }
 
   /**
-   * Marks trials left `running` by an interrupted sweep as killed (they will be rerun first).
-   * Call once when resuming.
+   * Call once when resuming. A trial the interruption left `running` or `killed` may in fact have
+   * ended: its worker finished the run (the run record says so) a moment before the sweep was
+   * killed, or while it had stopped listening. `settled` holds how such trials ended, by trial id,
+   * as their run records tell it (lib/node/sweep/runs.ts reads them); those keep that end and are
+   * not run twice. The others left running become killed (they will be rerun first); returned.
    */
-  recover(): TrialRecord[] {
-    const lost = this.state.trials.filter((t) => t.state === 'running');
-    for (const t of lost) transition(t, 'killed');
-    if (lost.length) this.save(this.state);
+  recover(settled: ReadonlyMap<string, TrialResult> = new Map()): TrialRecord[] {
+    const lost: TrialRecord[] = [];
+    let changed = false;
+    for (const t of this.state.trials) {
+      if (t.state !== 'running' && t.state !== 'killed') continue;
+      const result = settled.get(t.id);
+      if (result && isTerminal(result.state)) {
+        this.settle(t, result);
+        changed = true;
+      } else if (t.state === 'running') {
+        transition(t, 'killed');
+        lost.push(t);
+        changed = true;
+      }
+    }
+    if (changed) this.save(this.state);
     return lost;
   }
 
@@ -88,12 +103,16 @@ export class SweepController {
   end(trialId: string, result: TrialResult): void {
     const t = this.trial(trialId);
     if (this.interrupted || t.state !== 'running') return; // a late report for a trial already settled
+    this.settle(t, result);
+    this.save(this.state);
+  }
+
+  private settle(t: TrialRecord, result: TrialResult): void {
     const { history, state, value, ...rest } = result;
     if (history.length >= t.history.length) t.history = history;
     t.value = value ?? t.value;
     t.result = rest;
     transition(t, state);
-    this.save(this.state);
   }
 
   /**

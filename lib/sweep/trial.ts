@@ -6,7 +6,9 @@ import type { TrialState } from './types';
 
 const NEXT: Record<TrialState, readonly TrialState[]> = {
   running: ['finished', 'failed', 'diverged', 'killed', 'stopped-early'],
-  killed: ['running'],
+  // killed -> an end: on --resume, a trial whose run record shows it ended before the interruption
+  // was recorded keeps that end (SweepController.recover).
+  killed: ['running', 'finished', 'failed', 'diverged', 'stopped-early'],
   finished: [],
   failed: [],
   diverged: [],

@@ -13,10 +13,11 @@ export type TrialParams = Record<string, ParamValue>;
 /**
  * A trial's life: created `running` when handed to a transport, then exactly one of the terminal
  * states. `killed` (the sweep was interrupted: Ctrl-C, kill -9) is the only state a trial leaves
- * again: `--resume` runs it anew (running, attempt + 1).
+ * again: `--resume` runs it anew (running, attempt + 1), unless its run record shows the run had
+ * ended before the interruption was recorded; then it takes that end.
  *
  *   running -> finished | failed | diverged | killed | stopped-early
- *   killed  -> running
+ *   killed  -> running | finished | failed | diverged | stopped-early
  */
 export const TRIAL_STATES = ['running', 'finished', 'failed', 'diverged', 'killed', 'stopped-early'] as const;
 export type TrialState = (typeof TRIAL_STATES)[number];

@@ -10,6 +10,8 @@ import { parseSweepText, validateSweepConfig } from '../../lib/sweep/schema';
 import type { SweepState, TrialRecord } from '../../lib/sweep/state';
 import { loadState, saveState, statePath } from '../../lib/node/sweep/store';
 import { newSweep } from '../../lib/node/sweep/sweep';
+import { settledRuns } from '../../lib/node/sweep/runs';
+import { createRun } from '../../lib/node/experiments/runs';
 import { transition } from '../../lib/sweep/trial';
 import type { TrialEvents, TrialTransport } from '../../lib/sweep/transport';
 import type { EpochReport, TrialJob, TrialResult } from '../../lib/sweep/types';
@@ -110,6 +112,37 @@ test('resume: finished trials are kept, interrupted ones rerun (attempt 2), the 
   expect(saved.trials.every((x) => x.state === 'finished')).toBe(true);
   expect(saved.trials.filter((x) => before.includes(JSON.stringify(x)))).toHaveLength(2);
   expect(t.started).toHaveLength(4); // 2 reruns + 2 new
+});
+
+test('resume keeps the end of a trial whose run record finished before the interruption was recorded', async () => {
+  const s = makeState(`method: random\n${space}`, 3);
+  const c1 = new SweepController(s, saveState);
+  const [a, b] = [c1.next()!, c1.next()!];
+  // a's worker finished its run (summary, then status) but the sweep was killed before hearing it;
+  // b's run was cut mid-way (status still 'running').
+  const runA = createRun(tmp, s.project, 'a', { sweep: s.id, trial: a.trialId, attempt: a.attempt });
+  runA.logEpoch(0, { loss: 0.5, accuracy: 0.8, val_accuracy: 0.75, grad_norm: 1, seconds: 1 });
+  runA.logEpoch(1, { loss: 0.4, accuracy: 0.85, val_accuracy: 0.8, grad_norm: 1, seconds: 1 });
+  runA.finish({ test_loss: 0.45, test_accuracy: 0.79, train_seconds: 1.5, params: 123 });
+  runA.status('finished');
+  const runB = createRun(tmp, s.project, 'b', { sweep: s.id, trial: b.trialId, attempt: b.attempt });
+  runB.logEpoch(0, { loss: 0.6, accuracy: 0.7, val_accuracy: 0.7, grad_norm: 1, seconds: 1 });
+  // A record of another attempt of a says nothing about this one.
+  createRun(tmp, s.project, 'old', { sweep: s.id, trial: a.trialId, attempt: a.attempt + 1 }).status('failed', 'x');
+
+  const saved = loadState(statePath(tmp, s.project, s.id));
+  const settled = settledRuns(saved);
+  expect([...settled.keys()]).toEqual([a.trialId]);
+  const c2 = new SweepController(saved, saveState);
+  expect(c2.recover(settled).map((x) => x.id)).toEqual([b.trialId]);
+  const ta = saved.trials.find((t) => t.id === a.trialId)!;
+  expect([ta.state, ta.attempt, ta.value, ta.history.length]).toEqual(['finished', 1, 0.8, 2]);
+  expect(ta.result).toMatchObject({ test_accuracy: 0.79, train_seconds: 1.5, params_count: 123, runDir: runA.dir });
+  const t = new FakeTransport(2, () => [0.5]);
+  await runSweep(c2, t);
+  // Only b reruns (attempt 2), and one new trial meets the count; a is never started again.
+  expect(t.started.map((j) => [j.trialId, j.attempt])).toEqual([[b.trialId, 2], ['t0003', 1]]);
+  expect(loadState(statePath(tmp, s.project, s.id)).trials.find((x) => x.id === a.trialId)).toEqual(ta);
 });
 
 test('after interrupt() nothing starts and late reports change nothing', () => {
