@@ -33,6 +33,8 @@ const state = {
   training: false,
   errors: [] as string[],
   weightsDrawn: 0,
+  /** The model trained here, as the bytes of a model file. */
+  trainedBytes: null as Uint8Array | null,
 };
 
 // ---- the drawing pad ----
@@ -172,11 +174,18 @@ worker.onmessage = (ev: MessageEvent<FromWorker>) => {
     case 'weights':
       state.weightsDrawn = weightTiles($('weights'), m.kernel, m.units);
       break;
-    case 'model':
+    case 'model': {
       state.models.trained = modelFromBytes(m.bytes, 'the model trained in this page');
+      state.trainedBytes = m.bytes;
       $<HTMLInputElement>('use-trained').disabled = false;
+      // The same bytes as a file: `npx scratchnet predict --model web-mlp.snet` (or loadModel) reads it.
+      const link = $<HTMLAnchorElement>('save-model');
+      if (link.href) URL.revokeObjectURL(link.href);
+      link.href = URL.createObjectURL(new Blob([m.bytes as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' }));
+      link.hidden = false;
       if (state.use === 'trained') classify();
       break;
+    }
     case 'paused':
     case 'done':
       state.training = false;

@@ -5,6 +5,8 @@
 // classifies it on Node; training in the worker lifts test accuracy above chance, updates the curves
 // and the weights, stops and continues, while the main thread keeps answering.
 
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { Tensor, loadModel, readIdxFile } from '../../lib';
@@ -23,6 +25,7 @@ interface DemoState {
   models: { cnn: unknown; mlp: unknown; trained: unknown };
   errors: string[];
   weightsDrawn: number;
+  trainedBytes: Uint8Array | null;
 }
 type DemoWindow = Window & { demo: { state: DemoState; ready: Promise<unknown>; classify(): number[]; clearPad(): void } };
 
@@ -128,6 +131,24 @@ test('training in the worker: accuracy above chance, curves and weights drawn, S
   // The model trained here comes back as bytes and can classify the pad.
   await page.waitForFunction(() => (window as unknown as DemoWindow).demo.state.models.trained !== null);
   expect(await page.isDisabled('#use-trained')).toBe(false);
+  // ...and those bytes, saved as a file on Node, load with loadModel and read the pad as the page does.
+  await page.check('input[name=which][value=trained]');
+  const trained = await page.evaluate(() => {
+    const demo = (window as unknown as DemoWindow).demo;
+    const probs = demo.classify();
+    return { probs, input: demo.state.lastInput, bytes: Array.from(demo.state.trainedBytes!), link: (document.getElementById('save-model') as HTMLAnchorElement).href };
+  });
+  expect(trained.link).toMatch(/^blob:/);
+  const dir = mkdtempSync(join(tmpdir(), 'scratchnet-web-'));
+  try {
+    writeFileSync(join(dir, 'web-mlp.snet'), Uint8Array.from(trained.bytes));
+    const back = loadModel(join(dir, 'web-mlp.snet'));
+    const nodeProbs = back.predict(new Tensor(Float32Array.from(trained.input), [1, 784])).data;
+    for (let c = 0; c < 10; c++) expect(Math.abs(nodeProbs[c] - trained.probs[c])).toBeLessThan(1e-5);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  await page.check('input[name=which][value=cnn]');
   expect(stoppedAt).toBeLessThan(5); // stopped, not finished
   await page.click('#continue');
   // One more epoch, then Stop again (clicked in the page the moment the epoch is reported).
