@@ -81,3 +81,50 @@ export function configFromOptions(opts: Record<string, unknown>, base: Assignmen
   if (opts.seed !== undefined) cfg.seed = opts.seed;
   return cfg as unknown as AssignmentConfig;
 }
+
+/** Parses one train setting (a long flag name, or seed) as its flag would; throws naming it. */
+export function parseTrainValue(key: string, value: string | number | boolean): string | number {
+  const flag = TRAIN_FLAGS.find((f) => f.long === key);
+  const parse = flag ? flag.parse : key === 'seed' ? intArg('seed', 0) : undefined;
+  if (!parse) throw new Error(`'${key}' is not a train setting (expected one of ${[...TRAIN_FLAGS.map((f) => f.long), 'seed'].join(', ')})`);
+  return parse(String(value));
+}
+
+/**
+ * Checks one value of a `train` configuration that arrives whole (not typed by a user): it must be
+ * exactly what its flag's parser gives back for it, so 'relu' for activation is refused (train
+ * would store 'ReLU') and so is '5' for epochs. Throws naming the key, the value and what was expected.
+ */
+export function checkTrainValue(key: string, value: unknown): void {
+  if (typeof value !== 'string' && typeof value !== 'number') {
+    parseTrainValue(key, ''); // an unknown key is named first
+    throw new Error(`${key} must be a ${typeof DEFAULT_CONFIG[key as keyof AssignmentConfig]}, got ${JSON.stringify(value)}`);
+  }
+  let parsed: string | number;
+  try {
+    parsed = parseTrainValue(key, value);
+  } catch (err) {
+    if (/is not a train setting/.test((err as Error).message)) throw err;
+    throw new Error(`${key}: ${(err as Error).message}`);
+  }
+  if (parsed !== value) throw new Error(`${key} must be ${JSON.stringify(parsed)} (as train spells it), got ${JSON.stringify(value)}`);
+}
+
+/**
+ * Checks that an object is a complete `train` configuration, nothing more and nothing less, every
+ * value as train's flags would accept it; returns it typed. Used on configurations that arrive from
+ * outside (a sweep queue), so it copies only the known keys.
+ */
+export function checkTrainConfig(raw: unknown): AssignmentConfig {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new Error(`a train configuration must be an object, got ${JSON.stringify(raw)}`);
+  const obj = raw as Record<string, unknown>;
+  const keys = Object.keys(DEFAULT_CONFIG);
+  for (const k of Object.keys(obj)) if (!keys.includes(k)) checkTrainValue(k, obj[k]); // throws: unknown key
+  const cfg: Record<string, unknown> = {};
+  for (const k of keys) {
+    if (!(k in obj)) throw new Error(`train configuration lacks '${k}'`);
+    checkTrainValue(k, obj[k]);
+    cfg[k] = obj[k];
+  }
+  return cfg as unknown as AssignmentConfig;
+}
