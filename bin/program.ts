@@ -4,6 +4,7 @@
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { agentCommand } from './commands/agent';
 import { aylaCommand } from './commands/ayla';
 import { comparisonCommands } from './commands/compare';
 import { customLayerCommand } from './commands/custom-layer';
@@ -49,6 +50,7 @@ export function buildProgram(): Command {
   program.addCommand(customLayerCommand());
   program.addCommand(dataCommand());
   program.addCommand(sweepCommand());
+  program.addCommand(agentCommand());
   program.addCommand(reportCommand());
   program.addCommand(serveCommand());
   // Every command, including ones added above later, takes --batch-size and --batch_size alike.

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Entry point of `npx scratchnet`. Errors a user can cause print one line and exit 1, no stack.
 
+import { redact } from '../lib/node/queue/connection';
 import { stopProgressBars } from './cli';
 import { buildProgram } from './program';
 import { expandShortFlags } from './train-flags';
@@ -10,6 +11,7 @@ buildProgram()
   // A bar left drawing (its redraw timer) would keep the process alive: stop them all either way.
   .then(stopProgressBars, (err: unknown) => {
     stopProgressBars();
-    process.stderr.write(`scratchnet: ${err instanceof Error ? err.message : String(err)}\n`);
+    // redact: a message may quote a queue address; its password is never printed.
+    process.stderr.write(`scratchnet: ${redact(err instanceof Error ? err.message : String(err))}\n`);
     process.exitCode = 1;
   });

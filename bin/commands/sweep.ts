@@ -10,17 +10,17 @@ import { findState, loadState, saveState, statePath } from '../../lib/node/sweep
 import { markInterruptedRuns, settledRuns } from '../../lib/node/sweep/runs';
 import { newSweep, readSweepFile, trainLine, trialConfig } from '../../lib/node/sweep/sweep';
 import type { ParamValue } from '../../lib/sweep/types';
+import { parseQueueAddress, PASSWORD_ENV } from '../../lib/node/queue/connection';
+import type { TrialTransport } from '../../lib/sweep/transport';
 import { addSharedFlags, intArg, Reporter } from '../cli';
-import { TRAIN_FLAGS } from '../train-flags';
+import { parseTrainValue, TRAIN_FLAGS } from '../train-flags';
 
 /** The parameters a sweep may set: train's long flags and --seed. */
 export const SWEEP_PARAMS = [...TRAIN_FLAGS.map((f) => f.long as string), 'seed'];
 
 /** Checks a parameter value with train's own flag parser (the same words, ranges and errors). */
 export function checkTrainValue(name: string, v: ParamValue): ParamValue {
-  if (name === 'seed') return intArg('seed', 0)(String(v));
-  const flag = TRAIN_FLAGS.find((f) => f.long === name)!;
-  return flag.parse(String(v));
+  return parseTrainValue(name, v);
 }
 
 export function sweepCommand(): Command {
@@ -30,7 +30,8 @@ export function sweepCommand(): Command {
     .option('--count <n>', 'trials to run (default: run_cap, or the whole grid)', intArg('--count'))
     .option('--workers <n>', 'parallel worker processes, one single-threaded trial each (default: the number of cores)', intArg('--workers'))
     .option('--resume <sweep-id>', 'continue an interrupted sweep (its finished trials are kept, interrupted ones rerun)')
-    .option('--project <name>', "runs go to <out>/<project>/ (default: the file's project, else train's)");
+    .option('--project <name>', "runs go to <out>/<project>/ (default: the file's project, else train's)")
+    .option('--queue <address>', `run the trials on agents (\`scratchnet agent\`) through this Redis instead of local workers: redis://[USER:PASSWORD@]HOST:PORT[/DB] or rediss://… (password also from $${PASSWORD_ENV})`);
   addSharedFlags(cmd, {
     seed: 'seeds the search and every trial (train --seed)', dataDir: true, json: true,
     limits: { train: 'use only the first n training images in every trial (quick sweeps)' },
@@ -67,12 +68,22 @@ async function runSweepCommand(file: string | undefined, opts: Record<string, un
   const kept = open.filter((t) => t.state !== 'killed');
   const workers = (opts.workers as number | undefined) ?? availableParallelism();
   const where = statePath(state.runsRoot, state.project, state.id);
-  reporter.line(`sweep ${state.id}  ${state.config.method}, ${state.count} trials, ${workers} workers  (state: ${where})`);
+  const queue = opts.queue === undefined ? undefined : parseQueueAddress(opts.queue as string);
+  reporter.line(`sweep ${state.id}  ${state.config.method}, ${state.count} trials, ${queue ? `agents on ${queue.display}` : `${workers} workers`}  (state: ${where})`);
   if (kept.length) reporter.line(`resuming: ${kept.length} trial(s) had ended before the interruption; kept from their run records: ${kept.map((t) => t.id).join(', ')}`);
   if (lost.length) reporter.line(`resuming: ${lost.length} interrupted trial(s) will run again: ${lost.map((t) => t.id).join(', ')}`);
 
   const metric = state.config.metric.name;
-  const transport = new LocalTransport({ workers });
+  let transport: TrialTransport;
+  if (queue) {
+    // Loaded only here: BullMQ and its Redis client take ~0.3 s to load.
+    const { QueueTransport } = await import('../../lib/node/queue/queue-transport');
+    const qt = new QueueTransport({ address: queue, sweepId: state.id, runsRoot: state.runsRoot, log: (l) => reporter.line(l) });
+    await qt.open();
+    transport = qt;
+  } else {
+    transport = new LocalTransport({ workers });
+  }
   const tty = process.stderr.isTTY === true && !process.env.CI;
   const line = (p: Progress) => `sweep ${state.id}: ${p.done} done, ${p.running} running, ${p.left} left` +
     (p.best ? `  best ${metric} ${p.best.value.toFixed(4)} (${p.best.id})` : '');
@@ -83,7 +94,7 @@ async function runSweepCommand(file: string | undefined, opts: Record<string, un
     controller.interrupt();
     markInterruptedRuns(state);
     void transport.close().then(() => {
-      process.stderr.write(`\n${signal}: sweep ${state.id} stopped; continue it with: npx scratchnet sweep --resume ${state.id}${out === 'runs' ? '' : ` --out ${out}`}\n`);
+      process.stderr.write(`\n${signal}: sweep ${state.id} stopped; continue it with: npx scratchnet sweep --resume ${state.id}${out === 'runs' ? '' : ` --out ${out}`}${queue ? ` --queue ${queue.display}` : ''}\n`);
       process.exit(130);
     });
   };

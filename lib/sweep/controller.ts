@@ -220,6 +220,7 @@ export function runSweep(controller: SweepController, transport: TrialTransport,
       hooks.progress?.(controller.progress());
       if (!controller.state.trials.some((t) => t.state === 'running')) resolve();
     };
+    transport.onCapacity?.(() => guard(pump));
     guard(pump);
   });
 }

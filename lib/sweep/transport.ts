@@ -26,4 +26,9 @@ export interface TrialTransport {
   stop(trialId: string): void;
   /** Stops every worker; running trials end as 'killed' (their end events may not fire). */
   close(): Promise<void>;
+  /**
+   * Optional: calls listener when capacity grows by itself (a queue's agents joining), not only
+   * when a trial ends, so the sweep can fill the new slots.
+   */
+  onCapacity?(listener: () => void): void;
 }
