@@ -1,6 +1,6 @@
 // A private redis-server for one test file: a free loopback port, a temporary folder for its data,
-// persistence on (append-only file, fsync on every write, so a restart loses nothing), an optional
-// password. stop() is idempotent and also runs when the test process exits, so a failing test
+// persistence on (append-only file, fsync on every write, so a restart loses nothing) unless a test
+// asks for a server that forgets, an optional password. stop() is idempotent and also runs when the test process exits, so a failing test
 // does not leave a server behind. Tests are skipped where redis-server is missing, except in CI,
 // where .ci/run installs it and a missing server is an error.
 
@@ -55,10 +55,10 @@ process.on('exit', () => {
   for (const p of live) p.kill('SIGKILL');
 });
 
-function launch(port: number, dir: string, password?: string): Promise<ChildProcess> {
+function launch(port: number, dir: string, password?: string, persist = true): Promise<ChildProcess> {
   const args = [
     '--port', String(port), '--bind', '127.0.0.1', '--dir', dir,
-    '--appendonly', 'yes', '--appendfsync', 'always', '--save', '',
+    '--appendonly', persist ? 'yes' : 'no', '--appendfsync', 'always', '--save', '',
     '--maxmemory-policy', 'noeviction', // BullMQ's keys must never be evicted
     '--daemonize', 'no', '--logfile', '',
   ];
@@ -107,10 +107,11 @@ function terminate(proc: ChildProcess): Promise<void> {
 }
 
 /** Starts a redis-server of its own on a free loopback port with a temporary data folder. */
-export async function startRedis(opts: { password?: string } = {}): Promise<RedisServer> {
+export async function startRedis(opts: { password?: string; persist?: boolean } = {}): Promise<RedisServer> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'scratchnet-redis-'));
-  let proc = await launch(port, dir, opts.password);
+  const persist = opts.persist ?? true;
+  let proc = await launch(port, dir, opts.password, persist);
   let stopped = false;
   const auth = opts.password ? `:${encodeURIComponent(opts.password)}@` : '';
   return {
@@ -121,7 +122,7 @@ export async function startRedis(opts: { password?: string } = {}): Promise<Redi
     async restart(downMs = 1000) {
       await terminate(proc);
       await new Promise((r) => setTimeout(r, downMs));
-      proc = await launch(port, dir, opts.password);
+      proc = await launch(port, dir, opts.password, persist);
     },
     async stop() {
       if (stopped) return;

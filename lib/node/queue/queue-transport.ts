@@ -130,8 +130,12 @@ export class QueueTransport implements TrialTransport {
     this.log(`queue: ${msg}`);
   }
 
-  /** Sums the slots of live agents serving this sweep or idle. */
+  /**
+   * Sums the slots of live agents serving this sweep or idle. Also keeps the sweep listed as open
+   * (a Redis that lost its data would otherwise hide it from the agents).
+   */
   private async countAgents(): Promise<void> {
+    await this.redis.zadd(SWEEPS_KEY, 'NX', Date.now(), this.opts.sweepId);
     const keys: string[] = [];
     let cursor = '0';
     do {

@@ -1,0 +1,114 @@
+// The controller's transport on its own, against in-process agents (FakeRunner, no training) on a
+// private redis-server: capacity follows the agents that join, and a Redis that restarts WITHOUT
+// persistence (the queue and every job lost) still ends with each trial ended exactly once.
+
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { checkTrainConfig } from '../../bin/train-flags';
+import { DEFAULT_CONFIG } from '../../lib/node/experiments/assignment';
+import { QueueAgent } from '../../lib/node/queue/agent';
+import { parseQueueAddress } from '../../lib/node/queue/connection';
+import { QueueTransport } from '../../lib/node/queue/queue-transport';
+import type { TrialEvents } from '../../lib/sweep/transport';
+import type { EpochReport, TrialJob, TrialResult } from '../../lib/sweep/types';
+import { FakeRunner } from './fake-runner';
+import { describeWithRedis, startRedis, type RedisServer } from './redis-server';
+
+function trialJob(sweepId: string, trialId: string, epochs: number): TrialJob {
+  return {
+    sweepId, trialId, attempt: 1, metric: 'val_accuracy', runsRoot: 'unused',
+    config: { ...DEFAULT_CONFIG, epochs, learning_rate: 0.001 * Number(trialId.slice(1)) },
+    data: { dataset: 'mnist', trainLimit: 500, splitSeed: 1 },
+  };
+}
+
+async function until(cond: () => boolean, what: string, ms = 40000): Promise<void> {
+  const t0 = Date.now();
+  while (!cond()) {
+    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describeWithRedis('QueueTransport (the controller side)', () => {
+  let server: RedisServer;
+  let tmp: string;
+  const closers: Array<() => Promise<unknown>> = [];
+  const logs: string[] = [];
+
+  beforeAll(async () => {
+    server = await startRedis({ persist: false });
+    tmp = mkdtempSync(join(tmpdir(), 'scratchnet-qt-'));
+  });
+  afterAll(async () => {
+    for (const c of closers.reverse()) await c();
+    await server?.stop();
+    rmSync(tmp, { recursive: true, force: true });
+  });
+
+  test('capacity follows the agents that join; a restart of a Redis without persistence loses the queue, yet every trial ends once', async () => {
+    const address = parseQueueAddress(server.url);
+    const transport = new QueueTransport({ address, sweepId: 'sw-x', runsRoot: tmp, pollMs: 300, log: (l) => logs.push(l) });
+    closers.push(() => transport.close());
+    let grew = 0;
+    transport.onCapacity(() => { grew++; });
+    await transport.open();
+    expect(transport.capacity()).toBe(1); // no agent yet: one trial may wait on the queue for them
+
+    const runner = new FakeRunner(2, 150);
+    const agent = new QueueAgent({
+      address, slots: 2, runner, checkConfig: checkTrainConfig, local: { runsRoot: join(tmp, 'agent') }, log: (l) => logs.push(l), pollMs: 200,
+    });
+    closers.push(() => agent.close());
+    await agent.start();
+    await until(() => grew > 0, 'the agent\'s slots to be counted');
+    expect(transport.capacity()).toBe(2);
+
+    const epochs = new Map<string, number[]>();
+    const ends = new Map<string, TrialResult[]>();
+    const events: TrialEvents = {
+      epoch: (id, r: EpochReport) => epochs.set(id, [...(epochs.get(id) ?? []), r.epoch]),
+      end: (id, r) => ends.set(id, [...(ends.get(id) ?? []), r]),
+    };
+    for (const t of ['t1', 't2', 't3']) transport.start(trialJob('sw-x', t, 5), events);
+    expect(transport.capacity()).toBe(-1);
+    await until(() => epochs.size > 0, 'a first epoch');
+    await server.restart(300); // everything in Redis is gone
+    await until(() => ends.size === 3, 'all three trials to end');
+    await new Promise((r) => setTimeout(r, 1500)); // a second end would show by now
+
+    for (const t of ['t1', 't2', 't3']) {
+      expect(ends.get(t)).toHaveLength(1);
+      const r = ends.get(t)![0];
+      expect(r.state).toBe('finished');
+      expect(r.history.map((h) => h.epoch)).toEqual([1, 2, 3, 4, 5]);
+      expect(epochs.get(t)).toEqual([1, 2, 3, 4, 5]); // a rerun's repeated epochs are not passed on twice
+      expect(JSON.parse(readFileSync(join(r.runDir!, 'status.json'), 'utf8')).state).toBe('finished');
+      expect(JSON.parse(readFileSync(join(r.runDir!, 'config.json'), 'utf8'))).toMatchObject({ sweep: 'sw-x', trial: t });
+    }
+    expect(logs.some((l) => /no longer on the queue; adding it again/.test(l))).toBe(true);
+    expect(transport.capacity()).toBe(2);
+  }, 60000);
+
+  test('a job the agent rejects ends its trial as failed, with the reason in the result and in the run record', async () => {
+    const address = parseQueueAddress(server.url);
+    const transport = new QueueTransport({ address, sweepId: 'sw-y', runsRoot: tmp, pollMs: 300, log: (l) => logs.push(l) });
+    closers.push(() => transport.close());
+    await transport.open();
+    const runner = new FakeRunner(1, 20);
+    const agent = new QueueAgent({
+      address, slots: 1, runner, checkConfig: checkTrainConfig, sweep: 'sw-y', local: { runsRoot: join(tmp, 'agent') }, log: (l) => logs.push(l), pollMs: 200,
+    });
+    closers.push(() => agent.close());
+    await agent.start();
+    const bad = trialJob('sw-y', 't9', 2);
+    (bad.config as unknown as Record<string, unknown>).activation = 'relu';
+    const ended = new Promise<TrialResult>((resolve) => transport.start(bad, { epoch: () => undefined, end: (_id, r) => resolve(r) }));
+    const r = await ended;
+    expect(r.state).toBe('failed');
+    expect(r.message).toBe('rejected by agent: job.config: activation must be "ReLU" (as train spells it), got "relu"');
+    expect(JSON.parse(readFileSync(join(r.runDir!, 'status.json'), 'utf8'))).toMatchObject({ state: 'failed', message: r.message });
+    expect(runner.started).toEqual([]);
+  }, 30000);
+});
