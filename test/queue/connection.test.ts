@@ -20,6 +20,7 @@ describe('parseQueueAddress', () => {
     const tls = parseQueueAddress('rediss://:pw@cache.example:6390', {});
     expect(tls.options.tls).toEqual({ servername: 'cache.example' });
     expect(tls.display).toBe('rediss://:***@cache.example:6390');
+    expect(parseQueueAddress('rediss://10.1.2.3:6390', {}).options.tls).toEqual({}); // no SNI for an IP address
   });
 
   test(`the password may come from $${PASSWORD_ENV} instead`, () => {

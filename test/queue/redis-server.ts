@@ -1,11 +1,11 @@
 // A private redis-server for one test file: a free loopback port, a temporary folder for its data,
 // persistence on (append-only file, fsync on every write, so a restart loses nothing) unless a test
-// asks for a server that forgets, an optional password. stop() is idempotent and also runs when the test process exits, so a failing test
+// asks for a server that forgets, an optional password, optionally TLS only (a certificate made here). stop() is idempotent and also runs when the test process exits, so a failing test
 // does not leave a server behind. Tests are skipped where redis-server is missing, except in CI,
 // where .ci/run installs it and a missing server is an error.
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -44,6 +44,8 @@ export interface RedisServer {
   /** The server's data folder (the append-only file lives here). */
   dir: string;
   password?: string;
+  /** With TLS: the certificate authority file a client must trust (NODE_EXTRA_CA_CERTS=…). */
+  caFile?: string;
   /** Stops the server (SIGTERM, so it flushes) and starts it again on the same port and folder. */
   restart(downMs?: number): Promise<void>;
   /** Stops the server and removes its folder. Safe to call twice. */
@@ -55,9 +57,29 @@ process.on('exit', () => {
   for (const p of live) p.kill('SIGKILL');
 });
 
-function launch(port: number, dir: string, password?: string, persist = true): Promise<ChildProcess> {
+/**
+ * A throw-away certificate authority and a server certificate for 127.0.0.1 (and localhost), made
+ * with openssl in dir; returns the CA file a client must trust.
+ */
+function makeCertificates(dir: string): string {
+  const run = (args: string[]) => {
+    const r = spawnSync('openssl', args, { cwd: dir, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`openssl ${args[0]} failed: ${r.error?.message ?? r.stderr}`);
+  };
+  run(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=scratchnet test CA']);
+  run(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1']);
+  writeFileSync(join(dir, 'san.cnf'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
+  run(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem', '-days', '2', '-extfile', 'san.cnf']);
+  return join(dir, 'ca.pem');
+}
+
+function launch(port: number, dir: string, password?: string, persist = true, tls = false): Promise<ChildProcess> {
+  const listen = tls
+    ? ['--port', '0', '--tls-port', String(port), '--tls-cert-file', join(dir, 'server.pem'), '--tls-key-file', join(dir, 'server.key'),
+      '--tls-ca-cert-file', join(dir, 'ca.pem'), '--tls-auth-clients', 'no']
+    : ['--port', String(port)];
   const args = [
-    '--port', String(port), '--bind', '127.0.0.1', '--dir', dir,
+    ...listen, '--bind', '127.0.0.1', '--dir', dir,
     '--appendonly', persist ? 'yes' : 'no', '--appendfsync', 'always', '--save', '',
     '--maxmemory-policy', 'noeviction', // BullMQ's keys must never be evicted
     '--daemonize', 'no', '--logfile', '',
@@ -107,22 +129,25 @@ function terminate(proc: ChildProcess): Promise<void> {
 }
 
 /** Starts a redis-server of its own on a free loopback port with a temporary data folder. */
-export async function startRedis(opts: { password?: string; persist?: boolean } = {}): Promise<RedisServer> {
+export async function startRedis(opts: { password?: string; persist?: boolean; tls?: boolean } = {}): Promise<RedisServer> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'scratchnet-redis-'));
   const persist = opts.persist ?? true;
-  let proc = await launch(port, dir, opts.password, persist);
+  const tls = opts.tls ?? false;
+  const caFile = tls ? makeCertificates(dir) : undefined;
+  let proc = await launch(port, dir, opts.password, persist, tls);
   let stopped = false;
   const auth = opts.password ? `:${encodeURIComponent(opts.password)}@` : '';
   return {
     port,
     dir,
     password: opts.password,
-    url: `redis://${auth}127.0.0.1:${port}`,
+    caFile,
+    url: `${tls ? 'rediss' : 'redis'}://${auth}127.0.0.1:${port}`,
     async restart(downMs = 1000) {
       await terminate(proc);
       await new Promise((r) => setTimeout(r, downMs));
-      proc = await launch(port, dir, opts.password, persist);
+      proc = await launch(port, dir, opts.password, persist, tls);
     },
     async stop() {
       if (stopped) return;

@@ -180,3 +180,37 @@ describeWithRedis('a sweep on a Redis queue: controller and three agents as proc
     expect(await Promise.all(agents.map((a) => a.exited))).toEqual(agents.map(() => 0));
   }, 30000);
 });
+
+describeWithRedis('a sweep over TLS (rediss://) with a password', () => {
+  let server: RedisServer;
+  let tmp: string;
+
+  beforeAll(async () => {
+    server = await startRedis({ password: PASSWORD, tls: true });
+    tmp = mkdtempSync(join(tmpdir(), 'scratchnet-queue-tls-'));
+  });
+  afterAll(async () => {
+    for (const p of procs) if (p.proc.exitCode === null && p.proc.signalCode === null) p.proc.kill('SIGKILL');
+    await Promise.all(procs.map((p) => p.exited));
+    await server?.stop();
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+  });
+
+  test('controller and agent trust the server through NODE_EXTRA_CA_CERTS and finish the sweep', async () => {
+    expect(server.url.startsWith('rediss://')).toBe(true);
+    const trust = { NODE_EXTRA_CA_CERTS: server.caFile! };
+    const file = join(tmp, 'one.yaml');
+    writeFileSync(file, 'method: grid\nmetric: {name: val_accuracy, goal: maximize}\nparameters:\n  dataset: {value: mnist}\n  epochs: {value: 1}\n  hidden_size: {values: [16, 32, 48]}\n');
+    const agent = run(['agent', '--queue', server.url.replace(`:${encodeURIComponent(PASSWORD)}@`, ''), '--workers', '1', '--out', join(tmp, 'agent')], { ...trust, [PASSWORD_ENV]: PASSWORD });
+    await waitFor(agent, /1 slot\(s\) on rediss:\/\/:\*\*\*@127\.0\.0\.1/);
+    const out = join(tmp, 'runs');
+    const controller = run(['sweep', file, '--out', out, '--queue', server.url, ...SLICE], trust);
+    expect(await controller.exited).toBe(0);
+    const state = JSON.parse(readFileSync(join(out, 'scratchnet', 'sweeps', `${controller.out.match(/^sweep (\w+) /m)![1]}.json`), 'utf8'));
+    expect(state.trials.map((t: { state: string }) => t.state)).toEqual(['finished', 'finished', 'finished']);
+    for (const text of [agent.out, controller.out]) {
+      expect(text).not.toContain(PASSWORD);
+      expect(text).not.toMatch(/certificate|DeprecationWarning/i);
+    }
+  }, 60000);
+});

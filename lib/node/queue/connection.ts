@@ -2,6 +2,8 @@
 // address turned into connection options, and the same address with its password hidden, which is
 // the only form that may be printed, logged or written to a record. Node-only (edge of lib/).
 
+import { isIP } from 'node:net';
+
 /** Connection options for ioredis / BullMQ (a subset of ioredis' RedisOptions). */
 export interface RedisConnectionOptions {
   host: string;
@@ -9,7 +11,7 @@ export interface RedisConnectionOptions {
   db: number;
   username?: string;
   password?: string;
-  tls?: { servername: string };
+  tls?: { servername?: string };
   /** null: a command waits for the connection however long Redis is away (BullMQ workers need it). */
   maxRetriesPerRequest: null;
   /** Reconnect forever, backing off to at most 2 s between tries. */
@@ -64,7 +66,8 @@ export function parseQueueAddress(address: string, env: NodeJS.ProcessEnv = proc
   };
   if (username) options.username = username;
   if (password) options.password = password;
-  if (url.protocol === 'rediss:') options.tls = { servername: host };
+  // TLS checks the server's certificate against the host name (SNI may not carry an IP address).
+  if (url.protocol === 'rediss:') options.tls = isIP(host) ? {} : { servername: host };
   const cred = username || password ? `${username ?? ''}${password ? ':***' : ''}@` : '';
   return { options, display: `${url.protocol}//${cred}${url.host}${db ? `/${db}` : ''}` };
 }
