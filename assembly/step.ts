@@ -6,6 +6,26 @@
 //
 // Pointers are byte addresses of Float32Arrays of n floats: p params, g grads, d decay multipliers,
 // and the optimizer's slots. g_eff = g + wd·d·p, the coupled L2 decay of every rule.
+//
+// Every value a step stores (parameters and every slot) is flushed to zero when it is subnormal
+// (non-zero, |x| < 2⁻¹²⁶). Weight decay pulls the weights of never-lit pixels, and the moments that
+// follow them, geometrically toward zero, through the subnormal range; WebAssembly has no
+// flush-to-zero mode, and an Intel core takes a slow microcode assist for every subnormal operand,
+// here and in every GEMM that reads the weight. A compare and two ands per vector prevent that.
+
+/** The smallest normal f32, 2⁻¹²⁶. */
+const MIN_NORMAL: f32 = 1.1754943508222875e-38;
+
+/** Lanes with |x| < 2⁻¹²⁶ become a zero of their sign (what a CPU's flush-to-zero mode gives); NaN stays. */
+@inline function flush(x: v128): v128 {
+  const tiny = f32x4.lt(f32x4.abs(x), f32x4.splat(MIN_NORMAL));
+  return v128.andnot(x, v128.and(tiny, i32x4.splat(0x7fffffff)));
+}
+
+/** The scalar flush, for the n % 4 tail. */
+@inline function flush1(x: f32): f32 {
+  return Mathf.abs(x) < MIN_NORMAL ? copysign<f32>(0, x) : x;
+}
 
 @inline function decayed(g: v128, d: v128, w: v128, wd: v128): v128 {
   return f32x4.add(g, f32x4.mul(wd, f32x4.mul(d, w)));
@@ -24,23 +44,23 @@ export function adam(p: usize, g: usize, d: usize, m: usize, v: usize, n: i32, l
     const o = (<usize>i) << 2;
     const w = v128.load(p + o);
     const gi = decayed(v128.load(g + o), v128.load(d + o), w, vWd);
-    const mi = f32x4.add(f32x4.mul(vb1, v128.load(m + o)), f32x4.mul(vb1c, gi));
-    const vi = f32x4.add(f32x4.mul(vb2, v128.load(v + o)), f32x4.mul(vb2c, f32x4.mul(gi, gi)));
+    const mi = flush(f32x4.add(f32x4.mul(vb1, v128.load(m + o)), f32x4.mul(vb1c, gi)));
+    const vi = flush(f32x4.add(f32x4.mul(vb2, v128.load(v + o)), f32x4.mul(vb2c, f32x4.mul(gi, gi))));
     v128.store(m + o, mi);
     v128.store(v + o, vi);
     const step = f32x4.add(f32x4.mul(vM, mi), f32x4.mul(vG, gi));
-    v128.store(p + o, f32x4.sub(w, f32x4.div(step, f32x4.add(f32x4.sqrt(f32x4.mul(vi, vInvC2)), vEps))));
+    v128.store(p + o, flush(f32x4.sub(w, f32x4.div(step, f32x4.add(f32x4.sqrt(f32x4.mul(vi, vInvC2)), vEps)))));
   }
   const sM: f32 = nadam ? (lr * b1) / c1 : lr / c1, sG: f32 = nadam ? (lr * (1 - b1)) / c1 : 0;
   for (let i = n4; i < n; i++) {
     const o = (<usize>i) << 2;
     const w = load<f32>(p + o);
     const gi = load<f32>(g + o) + wd * load<f32>(d + o) * w;
-    const mi = b1 * load<f32>(m + o) + (1 - b1) * gi;
-    const vi = b2 * load<f32>(v + o) + (1 - b2) * gi * gi;
+    const mi = flush1(b1 * load<f32>(m + o) + (1 - b1) * gi);
+    const vi = flush1(b2 * load<f32>(v + o) + (1 - b2) * gi * gi);
     store<f32>(m + o, mi);
     store<f32>(v + o, vi);
-    store<f32>(p + o, w - (sM * mi + sG * gi) / (Mathf.sqrt(vi / c2) + eps));
+    store<f32>(p + o, flush1(w - (sM * mi + sG * gi) / (Mathf.sqrt(vi / c2) + eps)));
   }
 }
 
@@ -52,17 +72,17 @@ export function rmsprop(p: usize, g: usize, d: usize, v: usize, n: i32, lr: f32,
     const o = (<usize>i) << 2;
     const w = v128.load(p + o);
     const gi = decayed(v128.load(g + o), v128.load(d + o), w, vWd);
-    const vi = f32x4.add(f32x4.mul(vb, v128.load(v + o)), f32x4.mul(vbc, f32x4.mul(gi, gi)));
+    const vi = flush(f32x4.add(f32x4.mul(vb, v128.load(v + o)), f32x4.mul(vbc, f32x4.mul(gi, gi))));
     v128.store(v + o, vi);
-    v128.store(p + o, f32x4.sub(w, f32x4.div(f32x4.mul(vLr, gi), f32x4.add(f32x4.sqrt(vi), vEps))));
+    v128.store(p + o, flush(f32x4.sub(w, f32x4.div(f32x4.mul(vLr, gi), f32x4.add(f32x4.sqrt(vi), vEps)))));
   }
   for (let i = n4; i < n; i++) {
     const o = (<usize>i) << 2;
     const w = load<f32>(p + o);
     const gi = load<f32>(g + o) + wd * load<f32>(d + o) * w;
-    const vi = beta * load<f32>(v + o) + (1 - beta) * gi * gi;
+    const vi = flush1(beta * load<f32>(v + o) + (1 - beta) * gi * gi);
     store<f32>(v + o, vi);
-    store<f32>(p + o, w - (lr * gi) / (Mathf.sqrt(vi) + eps));
+    store<f32>(p + o, flush1(w - (lr * gi) / (Mathf.sqrt(vi) + eps)));
   }
 }
 
@@ -80,11 +100,11 @@ export function momentum(p: usize, g: usize, d: usize, u: usize, n: i32, lr: f32
     let ui = f32x4.mul(vLr, gi);
     if (u) {
       const uOld = v128.load(u + o);
-      ui = f32x4.add(f32x4.mul(vGamma, uOld), ui);
+      ui = flush(f32x4.add(f32x4.mul(vGamma, uOld), ui));
       v128.store(u + o, ui);
       if (back != 0) w = f32x4.add(w, f32x4.mul(vBack, uOld));
     }
-    v128.store(p + o, f32x4.sub(w, ui));
+    v128.store(p + o, flush(f32x4.sub(w, ui)));
   }
   for (let i = n4; i < n; i++) {
     const o = (<usize>i) << 2;
@@ -92,11 +112,11 @@ export function momentum(p: usize, g: usize, d: usize, u: usize, n: i32, lr: f32
     let ui = lr * (load<f32>(g + o) + wd * load<f32>(d + o) * w);
     if (u) {
       const uOld = load<f32>(u + o);
-      ui += gamma * uOld;
+      ui = flush1(ui + gamma * uOld);
       store<f32>(u + o, ui);
       if (back != 0) w += back * uOld;
     }
-    store<f32>(p + o, w - ui);
+    store<f32>(p + o, flush1(w - ui));
   }
 }
 
@@ -106,11 +126,11 @@ export function axpy(y: usize, x: usize, n: i32, a: f32): void {
   const n4 = n & ~3;
   for (let i = 0; i < n4; i += 4) {
     const o = (<usize>i) << 2;
-    v128.store(y + o, f32x4.add(v128.load(y + o), f32x4.mul(vA, v128.load(x + o))));
+    v128.store(y + o, flush(f32x4.add(v128.load(y + o), f32x4.mul(vA, v128.load(x + o)))));
   }
   for (let i = n4; i < n; i++) {
     const o = (<usize>i) << 2;
-    store<f32>(y + o, load<f32>(y + o) + a * load<f32>(x + o));
+    store<f32>(y + o, flush1(load<f32>(y + o) + a * load<f32>(x + o)));
   }
 }
 

@@ -85,3 +85,24 @@ export function findNonFinite(x: Readonly<Float32Array>, n: number = x.length): 
   }
   return null;
 }
+
+/** The smallest normal float32, 2⁻¹²⁶ ≈ 1.18e-38. A non-zero float32 smaller in magnitude is subnormal. */
+export const MIN_NORMAL_F32 = 2 ** -126;
+
+/**
+ * x, or a zero of x's sign when 0 < |x| < 2⁻¹²⁶ (what a CPU's flush-to-zero mode gives; NaN stays NaN).
+ * Optimizer steps store every value through it: see lib/optimizers/optimizer.ts for why.
+ */
+export function flushSubnormal(x: number): number {
+  return x < MIN_NORMAL_F32 && x > -MIN_NORMAL_F32 ? 0 * x : x;
+}
+
+/** How many of the first n values of x are subnormal (non-zero, |x| < 2⁻¹²⁶). */
+export function countSubnormals(x: Readonly<Float32Array>, n: number = x.length): number {
+  let count = 0;
+  for (let i = 0; i < n; i++) {
+    const v = x[i];
+    if (v !== 0 && v < MIN_NORMAL_F32 && v > -MIN_NORMAL_F32) count++;
+  }
+  return count;
+}

@@ -2,6 +2,7 @@
 //       w ← w − η·m̂ / (√v̂ + ε).
 // Reference: Kingma & Ba (2015), Algorithm 1. t counts optimizer steps (1 on the first), not examples.
 
+import { flushSubnormal } from '../ops';
 import { BaseOptimizer, checkConfigKeys, hyperparameter, type OptimizerConfig } from './optimizer';
 
 const EMPTY: Float32Array = new Float32Array(0);
@@ -48,11 +49,11 @@ export class Adam extends BaseOptimizer {
     for (let i = 0; i < n; i++) {
       const w = params[i];
       const g = grads[i] + wd * decay[i] * w;
-      const mi = b1 * m[i] + (1 - b1) * g;
-      const vi = b2 * v[i] + (1 - b2) * g * g;
+      const mi = flushSubnormal(b1 * m[i] + (1 - b1) * g);
+      const vi = flushSubnormal(b2 * v[i] + (1 - b2) * g * g);
       m[i] = mi;
       v[i] = vi;
-      params[i] = w - (lr * (mi / c1)) / (Math.sqrt(vi / c2) + eps);
+      params[i] = flushSubnormal(w - (lr * (mi / c1)) / (Math.sqrt(vi / c2) + eps));
     }
   }
 

@@ -2,6 +2,7 @@
 // Reference: Polyak (1964); Sutskever et al. (2013), eq. 1. The velocity u includes η, so changing η
 // mid-run rescales only new contributions (PyTorch's form u ← γ·u + g; w ← w − η·u differs then).
 
+import { flushSubnormal } from '../ops';
 import { BaseOptimizer, checkConfigKeys, hyperparameter, type OptimizerConfig } from './optimizer';
 
 const EMPTY: Float32Array = new Float32Array(0);
@@ -34,9 +35,9 @@ export class Momentum extends BaseOptimizer {
     for (let i = 0; i < n; i++) {
       const w = params[i];
       const g = grads[i] + wd * decay[i] * w;
-      const ui = mu * u[i] + lr * g;
+      const ui = flushSubnormal(mu * u[i] + lr * g);
       u[i] = ui;
-      params[i] = w - ui;
+      params[i] = flushSubnormal(w - ui);
     }
   }
 

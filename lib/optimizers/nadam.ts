@@ -4,6 +4,7 @@
 // μ_t = β1 for all t. Keras and PyTorch Nadam add the schedule μ_t = β1·(1 − 0.5·0.96^(t·0.004)), so their
 // numbers differ slightly from these.
 
+import { flushSubnormal } from '../ops';
 import { BaseOptimizer, checkConfigKeys, hyperparameter, type OptimizerConfig } from './optimizer';
 
 const EMPTY: Float32Array = new Float32Array(0);
@@ -53,12 +54,12 @@ export class Nadam extends BaseOptimizer {
     for (let i = 0; i < n; i++) {
       const w = params[i];
       const g = grads[i] + wd * decay[i] * w;
-      const mi = b1 * m[i] + (1 - b1) * g;
-      const vi = b2 * v[i] + (1 - b2) * g * g;
+      const mi = flushSubnormal(b1 * m[i] + (1 - b1) * g);
+      const vi = flushSubnormal(b2 * v[i] + (1 - b2) * g * g);
       m[i] = mi;
       v[i] = vi;
       const direction = kM * mi + kG * g;
-      params[i] = w - (lr * direction) / (Math.sqrt(vi / c2) + eps);
+      params[i] = flushSubnormal(w - (lr * direction) / (Math.sqrt(vi / c2) + eps));
     }
   }
 

@@ -10,6 +10,7 @@
 // step() without a preceding lookahead() (a user's own loop) is still correct, it evaluates g at w and so
 // degrades to classical momentum.
 
+import { flushSubnormal } from '../ops';
 import { BaseOptimizer, checkConfigKeys, hyperparameter, type OptimizerConfig } from './optimizer';
 
 const EMPTY: Float32Array = new Float32Array(0);
@@ -42,7 +43,7 @@ export class NAG extends BaseOptimizer {
     const mu = this.momentum;
     this.lookedAhead = true;
     if (this.kernels?.axpy(params, u, -mu)) return;
-    for (let i = 0; i < n; i++) params[i] -= mu * u[i];
+    for (let i = 0; i < n; i++) params[i] = flushSubnormal(params[i] - mu * u[i]);
   }
 
   step(params: Float32Array, grads: Readonly<Float32Array>, decay: Readonly<Float32Array>): void {
@@ -61,9 +62,9 @@ export class NAG extends BaseOptimizer {
       const p = params[i];
       const g = grads[i] + wd * decay[i] * p; // the decay term is part of the gradient at the look-ahead point
       const uOld = u[i];
-      const uNew = mu * uOld + lr * g;
+      const uNew = flushSubnormal(mu * uOld + lr * g);
       u[i] = uNew;
-      params[i] = p + back * uOld - uNew;
+      params[i] = flushSubnormal(p + back * uOld - uNew);
     }
   }
 

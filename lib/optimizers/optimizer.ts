@@ -2,6 +2,12 @@
 // parsing/validation and a small base class that counts steps and checks buffer sizes.
 // The model hands an optimizer three flat buffers of n floats (params, grads, decay multipliers), so a
 // step is one loop over n and an optimizer never knows which layer a float belongs to.
+//
+// Every built-in step stores parameters and slots through flushSubnormal (lib/ops.ts), in both backends:
+// weight decay pulls the weights of never-lit pixels, and the moments that follow them, geometrically
+// toward zero, through the subnormal floats (0 < |x| < 2⁻¹²⁶). WebAssembly has no flush-to-zero mode, and
+// Intel cores take a slow microcode assist for every subnormal operand, in the step and in every GEMM
+// that reads the weight: without the flush, the default `train` run slowed epoch after epoch there.
 
 import type { Backend, StepKernels } from '../backend';
 
@@ -39,6 +45,8 @@ export interface Optimizer {
    * backend's memory, and a step runs as the backend's fused kernel where it has one.
    */
   useBackend?(backend: Backend): void;
+  /** Optional. The state buffers (moments, velocity), for inspection and tests. */
+  getSlots?(): readonly Float32Array[];
   /** Optional. Frees the state slots (backend memory); the optimizer cannot step afterwards. */
   dispose?(): void;
 }
@@ -128,6 +136,11 @@ export abstract class BaseOptimizer implements Optimizer {
     const slot = this.backend ? this.backend.alloc(n) : new Float32Array(n);
     this.slots.push(slot);
     return slot;
+  }
+
+  /** The state buffers (moments, velocity) allocated so far, in allocation order: for inspection and tests. */
+  getSlots(): readonly Float32Array[] {
+    return this.slots;
   }
 
   /** Frees every slot allocated so far; any later step or look-ahead throws. */

@@ -2,6 +2,7 @@
 // Reference: Tieleman & Hinton (2012), Coursera lecture 6.5. ε sits outside the root as in PyTorch and
 // Keras; the course writes √(v + ε), which differs only while v is comparable to ε.
 
+import { flushSubnormal } from '../ops';
 import { BaseOptimizer, checkConfigKeys, hyperparameter, type OptimizerConfig } from './optimizer';
 
 const EMPTY: Float32Array = new Float32Array(0);
@@ -37,9 +38,9 @@ export class RMSprop extends BaseOptimizer {
     for (let i = 0; i < n; i++) {
       const w = params[i];
       const g = grads[i] + wd * decay[i] * w;
-      const vi = beta * v[i] + (1 - beta) * g * g;
+      const vi = flushSubnormal(beta * v[i] + (1 - beta) * g * g);
       v[i] = vi;
-      params[i] = w - (lr * g) / (Math.sqrt(vi) + eps);
+      params[i] = flushSubnormal(w - (lr * g) / (Math.sqrt(vi) + eps));
     }
   }
 

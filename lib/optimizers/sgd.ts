@@ -1,6 +1,7 @@
 // Plain stochastic gradient descent: w ← w − η·g, with g = ∇L(w) + λ·d·w (coupled L2 weight decay).
 // Reference: Robbins & Monro (1951); the form of Goodfellow, Bengio & Courville, Deep Learning, Alg. 8.1.
 
+import { flushSubnormal } from '../ops';
 import { BaseOptimizer, checkConfigKeys, hyperparameter, type OptimizerConfig } from './optimizer';
 
 export class SGD extends BaseOptimizer {
@@ -24,7 +25,7 @@ export class SGD extends BaseOptimizer {
     for (let i = 0; i < n; i++) {
       const w = params[i];
       const g = grads[i] + wd * decay[i] * w;
-      params[i] = w - lr * g;
+      params[i] = flushSubnormal(w - lr * g);
     }
   }
 
