@@ -131,7 +131,7 @@ test('formatTable aligns columns', () => {
 
 test('parseArgs: quick defaults, flags, and errors that name the bad value', () => {
   const q = parseArgs(['--quick', '--batch-sizes', '64', '--only', 'mlp', '--no-out']);
-  expect(q).toMatchObject({ quick: true, batches: 20, batchSizes: [64], parts: { gemm: false, mlp: true, load: false }, out: null });
+  expect(q).toMatchObject({ quick: true, batches: 20, batchSizes: [64], parts: { gemm: false, mlp: true, load: false, epochs: false }, out: null });
   expect(defaultOptions().batches).toBeUndefined();
   expect(() => parseArgs(['--runs', '0'])).toThrow(/--runs expects a positive integer, got '0'/);
   expect(() => parseArgs(['--only', 'gpu'])).toThrow(/unknown part 'gpu'/);
@@ -152,6 +152,8 @@ test('runBench end to end on tiny settings: every part produces well-formed rows
     gemmSamples: 1,
     gemmMinMs: 1,
     loadRuns: 1,
+    epochs: 2,
+    epochRows: 200,
     out: null,
     log: (l: string) => lines.push(l),
   };
@@ -175,11 +177,18 @@ test('runBench end to end on tiny settings: every part produces well-formed rows
   expect(r.targets.length).toBeGreaterThan(0);
   for (const t of r.targets) expect(typeof t.met).toBe('boolean');
   expect(lines.join('\n')).toMatch(/MLP 784-128-64-10 training/);
-  expect(lines.join('\n')).toMatch(/issue 6 targets/);
+  expect(lines.join('\n')).toMatch(/^targets .* on \S/m);
+  expect(r.epochs).toMatchObject({ trainRows: 180, subnormalParams: [0, 0], subnormalSlots: [0, 0] });
+  expect(r.epochs!.seconds).toHaveLength(2);
+  expect(r.epochs!.lastOverFirst).toBe(r.epochs!.seconds[1] / r.epochs!.seconds[0]);
+  const epochTarget = r.targets.find((t) => /last \/ first/.test(t.target))!;
+  expect(epochTarget).toMatchObject({ goal: 1.15, atMost: true, met: r.epochs!.lastOverFirst <= 1.15 });
   // The README's tables come from the same result.
   const md = markdownReport(r);
   expect(md).toMatch(/^\| batch \| /m);
   expect(md).toMatch(/^\| 32 \| [0-9,]+ \|/m);
   expect(md).toMatch(/\*\*GEMM\*\*/);
   expect(md).toMatch(/\*\*Where the time goes\*\*/);
+  expect(md).toMatch(/\*\*Epoch after epoch\*\*.*\n\n\| epoch \| 1 \| 2 \|/);
+  expect(md).toContain(r.machine.cpu);
 }, 120000);

@@ -9,7 +9,7 @@
 
 import { getBackend, referenceBackend, type Backend } from '../../lib/backend';
 import type { Dense } from '../../lib/layers/dense';
-import { buildAssignmentModel, DEFAULT_CONFIG, loadAssignmentData, OPTIMIZERS } from '../../lib/experiments/assignment';
+import { buildAssignmentModel, DEFAULT_CONFIG, loadAssignmentData, OPTIMIZERS } from '../../lib/node/experiments/assignment';
 import { countSubnormals, MIN_NORMAL_F32 } from '../../lib/ops';
 import { createOptimizer } from '../../lib/optimizers';
 import { Tensor } from '../../lib/tensor';
