@@ -1,8 +1,8 @@
 // The parts of a training step outside the GEMMs — optimizer updates, gradient zeroing and norm,
 // ReLU — as WebAssembly SIMD loops, on the wasm backend's
-// shared memory (this module imports it; it has no data of its own). Each is the same rule as its
-// TypeScript file in lib/optimizers/, written with f32x4 lanes; the JS loops stay the reference
-// and the fallback, and test/backend/step.test.ts checks the two agree.
+// shared memory (this module imports it; it has no data of its own). Each is the same rule as the
+// reference backend's loop (lib/backend/reference-step.ts), written with f32x4 lanes, and
+// test/backend/step.test.ts checks the two agree on the same cases.
 //
 // Pointers are byte addresses of Float32Arrays of n floats: p params, g grads, d decay multipliers,
 // and the optimizer's slots. g_eff = g + wd·d·p, the coupled L2 decay of every rule.
@@ -31,14 +31,13 @@ const MIN_NORMAL: f32 = 1.1754943508222875e-38;
   return f32x4.add(g, f32x4.mul(wd, f32x4.mul(d, w)));
 }
 
-/** Adam (and Nadam when nadam = 1): m ← β1 m + (1−β1) g;  v ← β2 v + (1−β2) g²;
- *  adam:  w ← w − (η/c1)·m / (√(v/c2) + ε)
- *  nadam: w ← w − η·(β1·m/c1 + (1−β1)·g/c1) / (√(v/c2) + ε),   c1 = 1 − β1ᵗ, c2 = 1 − β2ᵗ. */
-export function adam(p: usize, g: usize, d: usize, m: usize, v: usize, n: i32, lr: f32, b1: f32, b2: f32, eps: f32, wd: f32, c1: f32, c2: f32, nadam: i32): void {
+/** Adam and Nadam: m ← β1 m + (1−β1) g;  v ← β2 v + (1−β2) g²;  w ← w − (kM·m + kG·g) / (√(v·invC2) + ε),
+ *  with invC2 = 1/(1 − β2ᵗ) and the learning rate folded into kM, kG by the caller:
+ *  adam kM = η/(1 − β1ᵗ), kG = 0;  nadam kM = η·β1/(1 − β1ᵗ), kG = η·(1−β1)/(1 − β1ᵗ). */
+export function adam(p: usize, g: usize, d: usize, m: usize, v: usize, n: i32, b1: f32, b2: f32, eps: f32, wd: f32, invC2: f32, kM: f32, kG: f32): void {
   const vb1 = f32x4.splat(b1), vb1c = f32x4.splat(1 - b1), vb2 = f32x4.splat(b2), vb2c = f32x4.splat(1 - b2);
-  const vInvC2 = f32x4.splat(1 / c2), vEps = f32x4.splat(eps), vWd = f32x4.splat(wd);
-  // adam: step = (η/c1)·m;  nadam: step = (η·β1/c1)·m + (η·(1−β1)/c1)·g
-  const vM = f32x4.splat(nadam ? (lr * b1) / c1 : lr / c1), vG = f32x4.splat(nadam ? (lr * (1 - b1)) / c1 : 0);
+  const vInvC2 = f32x4.splat(invC2), vEps = f32x4.splat(eps), vWd = f32x4.splat(wd);
+  const vM = f32x4.splat(kM), vG = f32x4.splat(kG);
   const n4 = n & ~3;
   for (let i = 0; i < n4; i += 4) {
     const o = (<usize>i) << 2;
@@ -51,7 +50,6 @@ export function adam(p: usize, g: usize, d: usize, m: usize, v: usize, n: i32, l
     const step = f32x4.add(f32x4.mul(vM, mi), f32x4.mul(vG, gi));
     v128.store(p + o, flush(f32x4.sub(w, f32x4.div(step, f32x4.add(f32x4.sqrt(f32x4.mul(vi, vInvC2)), vEps)))));
   }
-  const sM: f32 = nadam ? (lr * b1) / c1 : lr / c1, sG: f32 = nadam ? (lr * (1 - b1)) / c1 : 0;
   for (let i = n4; i < n; i++) {
     const o = (<usize>i) << 2;
     const w = load<f32>(p + o);
@@ -60,7 +58,7 @@ export function adam(p: usize, g: usize, d: usize, m: usize, v: usize, n: i32, l
     const vi = flush1(b2 * load<f32>(v + o) + (1 - b2) * gi * gi);
     store<f32>(m + o, mi);
     store<f32>(v + o, vi);
-    store<f32>(p + o, flush1(w - (sM * mi + sG * gi) / (Mathf.sqrt(vi / c2) + eps)));
+    store<f32>(p + o, flush1(w - (kM * mi + kG * gi) / (Mathf.sqrt(vi * invC2) + eps)));
   }
 }
 
@@ -160,7 +158,7 @@ export function sumSquares(x: usize, n: i32): f64 {
   return total;
 }
 
-/** y (n) = max(0, x); y may alias x. */
+/** y (n) = max(0, x), NaN kept (f32x4.max propagates it; the tail does the same); y may alias x. */
 export function relu(y: usize, x: usize, n: i32): void {
   const zero = f32x4.splat(0);
   const n4 = n & ~3;
@@ -171,7 +169,7 @@ export function relu(y: usize, x: usize, n: i32): void {
   for (let i = n4; i < n; i++) {
     const o = (<usize>i) << 2;
     const v = load<f32>(x + o);
-    store<f32>(y + o, v > 0 ? v : 0);
+    store<f32>(y + o, v > 0 || v != v ? v : 0);
   }
 }
 

@@ -25,7 +25,6 @@ import { getBackend, setBackend, type Backend } from '../lib/backend';
 import { findPackageRoot, loadDataset } from '../lib/node/data';
 import { Dense } from '../lib/layers';
 import { Sequential } from '../lib/model';
-import { sumSquares } from '../lib/ops';
 import { Tensor } from '../lib/tensor';
 
 /** The training rows: x (N, 784) in [0, 1], labels (N) 0..9. */
@@ -294,7 +293,7 @@ export function scratchnetPhases(backend: string, data: MlpData, batchSize: numb
   const trainStep = (x: Tensor, y: Tensor, m: Sequential) => {
     const B = x.rows;
     let t0 = now();
-    if (!be.stepKernels?.zero(m.grads)) m.grads.fill(0);
+    be.stepKernels.zero(m.grads);
     let t1 = now();
     t.optimizer += t1 - t0;
     const out = m.forward(x, { training: true });
@@ -307,7 +306,7 @@ export function scratchnetPhases(backend: string, data: MlpData, batchSize: numb
     m.backward(dOut);
     t0 = now();
     t.backward += t0 - t1;
-    const gradNorm = Math.sqrt(be.stepKernels?.sumSquares(m.grads) ?? sumSquares(m.grads));
+    const gradNorm = Math.sqrt(be.stepKernels.sumSquares(m.grads));
     t1 = now();
     t.gradNorm += t1 - t0;
     opt.step(m.params, m.grads, m.decay);

@@ -52,37 +52,41 @@ export interface Backend {
   colSum(out: Buffer, x: ReadBuffer, M: number, N: number, accumulate?: boolean): Buffer;
 
   /**
-   * Optional kernels for the rest of a training step (the wasm backend has them): fused optimizer
-   * updates, gradient zeroing and norm, ReLU. Callers fall back to their own loops without them.
-   * (In V8 a JS loop over a view of shared wasm memory is several times slower than over a plain
-   * array, so these pay even though each is a single pass.)
+   * The rest of a training step: fused optimizer updates, gradient zeroing and norm, ReLU. The reference
+   * backend's are plain loops (./reference-step.ts); the wasm backend's are SIMD loops on its memory.
+   * (In V8 a JS loop over a view of shared wasm memory is several times slower than over a plain array,
+   * so these pay even though each is a single pass.)
    */
-  stepKernels?: StepKernels | null;
+  readonly stepKernels: StepKernels;
 }
 
 /**
- * Training-step kernels. The optimizer steps each apply their rule to all n = params.length values and returns
- * true, or returns false (having done nothing) when a buffer is not in the backend's memory.
- * The rules are those of lib/optimizers/<name>.ts, with g = grads + weightDecay·decay·params.
+ * Training-step kernels. Each optimizer step applies its rule to all n = params.length values, in one
+ * call. The rules are those of lib/optimizers/<name>.ts, with g = grads + weightDecay·decay·params, and
+ * every value stored (parameters, slots) is flushed to zero when subnormal (see lib/optimizers/optimizer.ts).
  */
 export interface StepKernels {
-  /** Adam, or Nadam when nadam; c1 = 1 − β1ᵗ and c2 = 1 − β2ᵗ. */
+  /**
+   * Adam and Nadam: m ← β1·m + (1−β1)·g;  v ← β2·v + (1−β2)·g²;  w ← w − η·(mScale·m + gScale·g) / (√(v/c2) + ε),
+   * c2 = 1 − β2ᵗ. Adam passes mScale = 1/(1 − β1ᵗ), gScale = 0; Nadam its Nesterov weights.
+   */
   adam(params: Buffer, grads: ReadBuffer, decay: ReadBuffer, m: Buffer, v: Buffer,
-    h: { lr: number; beta1: number; beta2: number; epsilon: number; weightDecay: number; c1: number; c2: number; nadam: boolean }): boolean;
-  rmsprop(params: Buffer, grads: ReadBuffer, decay: ReadBuffer, v: Buffer, h: { lr: number; beta: number; epsilon: number; weightDecay: number }): boolean;
+    h: { lr: number; beta1: number; beta2: number; epsilon: number; weightDecay: number; c2: number; mScale: number; gScale: number }): void;
+  /** RMSprop: v ← β·v + (1−β)·g²;  w ← w − η·g / (√v + ε). */
+  rmsprop(params: Buffer, grads: ReadBuffer, decay: ReadBuffer, v: Buffer, h: { lr: number; beta: number; epsilon: number; weightDecay: number }): void;
   /**
    * Momentum u ← γu + ηg, w ← w − u; with u null, plain SGD w ← w − ηg. With back (NAG's step from its
    * look-ahead point, back = γ): w ← w + back·u_old − u.
    */
-  momentum(params: Buffer, grads: ReadBuffer, decay: ReadBuffer, u: Buffer | null, h: { lr: number; gamma: number; weightDecay: number; back?: number }): boolean;
+  momentum(params: Buffer, grads: ReadBuffer, decay: ReadBuffer, u: Buffer | null, h: { lr: number; gamma: number; weightDecay: number; back?: number }): void;
   /** y (y.length) += a·x (NAG's look-ahead). */
-  axpy(y: Buffer, x: ReadBuffer, a: number): boolean;
-  /** y (n) = max(0, x); false when a buffer is not in the backend's memory. */
-  relu(y: Buffer, x: ReadBuffer, n: number): boolean;
+  axpy(y: Buffer, x: ReadBuffer, a: number): void;
+  /** y (n) = max(0, x), NaN kept; y may alias x. */
+  relu(y: Buffer, x: ReadBuffer, n: number): void;
   /** dx (n) = dy where y > 0, else 0. */
-  reluBackward(dx: Buffer, dy: ReadBuffer, y: ReadBuffer, n: number): boolean;
-  /** x = 0 (clearing gradients); false when x is not in the backend's memory. */
-  zero(x: Buffer): boolean;
-  /** Σ x² (float64 accumulation), or null when x is not in the backend's memory. */
-  sumSquares(x: ReadBuffer): number | null;
+  reluBackward(dx: Buffer, dy: ReadBuffer, y: ReadBuffer, n: number): void;
+  /** x = 0 (clearing gradients). */
+  zero(x: Buffer): void;
+  /** Σ x² (float64 accumulation). */
+  sumSquares(x: ReadBuffer): number;
 }

@@ -6,6 +6,7 @@
 // Dimension letters: M rows of the result, K contracted dimension, N columns of the result.
 
 import type { Backend, Buffer, ReadBuffer } from './backend';
+import { referenceStepKernels } from './reference-step';
 
 /** out (M,N) = a (M,K) · b (K,N), added to out when accumulate. Handles out aliasing neither input. */
 export function gemm(out: Buffer, a: ReadBuffer, b: ReadBuffer, M: number, K: number, N: number, accumulate = false): Buffer {
@@ -91,4 +92,5 @@ export const referenceBackend: Backend = {
   denseForward,
   addBias,
   colSum,
+  stepKernels: referenceStepKernels,
 };

@@ -83,19 +83,14 @@ export class Tanh extends Elementwise {
   }
 }
 
-/** y = max(0, x). */
+/** y = max(0, x), NaN kept (the backend's kernel: lib/backend/reference-step.ts is the plain loop). */
 export class ReLU extends Elementwise {
   protected apply(y: Float32Array, x: Readonly<Float32Array>, n: number): void {
-    if (this.backend.stepKernels?.relu(y, x, n)) return;
-    for (let i = 0; i < n; i++) {
-      const v = x[i];
-      y[i] = v > 0 ? v : 0;
-    }
+    this.backend.stepKernels.relu(y, x, n);
   }
   // dy/dx = 1 where x > 0, else 0 (the subgradient 0 at x = 0, as every framework takes it).
   protected derive(dx: Float32Array, dy: Readonly<Float32Array>, _x: Readonly<Float32Array>, y: Readonly<Float32Array>, n: number): void {
-    if (this.backend.stepKernels?.reluBackward(dx, dy, y, n)) return;
-    for (let i = 0; i < n; i++) dx[i] = y[i] > 0 ? dy[i] : 0;
+    this.backend.stepKernels.reluBackward(dx, dy, y, n);
   }
 }
 

@@ -13,7 +13,7 @@ import { createLoss, type Loss, type LossTransform } from '../losses';
 import { BatchIterator, gatherRows, oneHot, type Labels } from '../data/helpers';
 import { countCorrect } from '../metrics';
 import { formatTable } from '../util/format';
-import { findNonFinite, sumSquares } from '../ops';
+import { findNonFinite } from '../ops';
 import { createOptimizer, type Optimizer, type OptimizerConfig } from '../optimizers';
 import { Rng } from '../rng';
 import { fmtShape, shapeSize, Tensor } from '../tensor';
@@ -227,7 +227,7 @@ export class Sequential {
     const { optimizer, loss } = this.requireCompiled();
     const B = x.rows;
     optimizer.lookahead?.(this.params);
-    if (!this.backend.stepKernels?.zero(this.grads)) this.grads.fill(0);
+    this.backend.stepKernels.zero(this.grads);
     const out = this.forward(x, { training: true });
     const C = out.cols;
     this.checkTargets(y, B, C);
@@ -244,7 +244,7 @@ export class Sequential {
     }
     if (!Number.isFinite(value)) throw new DivergenceError(value, optimizer);
     this.backward(dOut, { fromLogits: this.throughSoftmax });
-    const gradNorm = Math.sqrt(this.backend.stepKernels?.sumSquares(this.grads) ?? sumSquares(this.grads));
+    const gradNorm = Math.sqrt(this.backend.stepKernels.sumSquares(this.grads));
     optimizer.step(this.params, this.grads, this.decay);
     return { loss: value, size: B, gradNorm, correct: countCorrect(out.data, y.data, B, C) };
   }

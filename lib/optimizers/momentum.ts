@@ -2,7 +2,6 @@
 // Reference: Polyak (1964); Sutskever et al. (2013), eq. 1. The velocity u includes η, so changing η
 // mid-run rescales only new contributions (PyTorch's form u ← γ·u + g; w ← w − η·u differs then).
 
-import { flushSubnormal } from '../ops';
 import { BaseOptimizer, checkConfigKeys, hyperparameter, type OptimizerConfig } from './optimizer';
 
 const EMPTY: Float32Array = new Float32Array(0);
@@ -27,18 +26,7 @@ export class Momentum extends BaseOptimizer {
   step(params: Float32Array, grads: Readonly<Float32Array>, decay: Readonly<Float32Array>): void {
     const n = this.beginStep(params, grads, decay);
     if (this.u.length !== n) this.u = this.allocSlot(n);
-    const u = this.u;
-    const lr = this.learningRate;
-    const mu = this.momentum;
-    const wd = this.weightDecay;
-    if (this.kernels?.momentum(params, grads, decay, u, { lr, gamma: mu, weightDecay: wd })) return;
-    for (let i = 0; i < n; i++) {
-      const w = params[i];
-      const g = grads[i] + wd * decay[i] * w;
-      const ui = flushSubnormal(mu * u[i] + lr * g);
-      u[i] = ui;
-      params[i] = flushSubnormal(w - ui);
-    }
+    this.kernels.momentum(params, grads, decay, this.u, { lr: this.learningRate, gamma: this.momentum, weightDecay: this.weightDecay });
   }
 
   getConfig(): Record<string, number | string> {

@@ -10,7 +10,6 @@
 // step() without a preceding lookahead() (a user's own loop) is still correct, it evaluates g at w and so
 // degrades to classical momentum.
 
-import { flushSubnormal } from '../ops';
 import { BaseOptimizer, checkConfigKeys, hyperparameter, type OptimizerConfig } from './optimizer';
 
 const EMPTY: Float32Array = new Float32Array(0);
@@ -39,33 +38,19 @@ export class NAG extends BaseOptimizer {
     const n = this.checkSize(params);
     if (this.lookedAhead) return;
     if (this.u.length !== n) this.u = this.allocSlot(n);
-    const u = this.u;
-    const mu = this.momentum;
     this.lookedAhead = true;
-    if (this.kernels?.axpy(params, u, -mu)) return;
-    for (let i = 0; i < n; i++) params[i] = flushSubnormal(params[i] - mu * u[i]);
+    this.kernels.axpy(params, this.u, -this.momentum);
   }
 
   step(params: Float32Array, grads: Readonly<Float32Array>, decay: Readonly<Float32Array>): void {
     const n = this.beginStep(params, grads, decay);
     if (this.u.length !== n) this.u = this.allocSlot(n);
-    const u = this.u;
-    const lr = this.learningRate;
-    const mu = this.momentum;
-    const wd = this.weightDecay;
     // With a look-ahead, params = w − γ·u_old, so w − u_new = params + γ·u_old − u_new.
-    // Without one, params = w and the update is classical momentum.
-    const back = this.lookedAhead ? mu : 0;
+    // Without one, params = w and the update is classical momentum. The decay term λ·d·params is part
+    // of the gradient at the look-ahead point.
+    const back = this.lookedAhead ? this.momentum : 0;
     this.lookedAhead = false;
-    if (this.kernels?.momentum(params, grads, decay, u, { lr, gamma: mu, weightDecay: wd, back })) return;
-    for (let i = 0; i < n; i++) {
-      const p = params[i];
-      const g = grads[i] + wd * decay[i] * p; // the decay term is part of the gradient at the look-ahead point
-      const uOld = u[i];
-      const uNew = flushSubnormal(mu * uOld + lr * g);
-      u[i] = uNew;
-      params[i] = flushSubnormal(p + back * uOld - uNew);
-    }
+    this.kernels.momentum(params, grads, decay, this.u, { lr: this.learningRate, gamma: this.momentum, weightDecay: this.weightDecay, back });
   }
 
   getConfig(): Record<string, number | string> {

@@ -3,13 +3,16 @@
 // The model hands an optimizer three flat buffers of n floats (params, grads, decay multipliers), so a
 // step is one loop over n and an optimizer never knows which layer a float belongs to.
 //
-// Every built-in step stores parameters and slots through flushSubnormal (lib/ops.ts), in both backends:
+// A built-in optimizer keeps its hyperparameters, slots and step counter, and makes one call per step to
+// its backend's step kernel (lib/backend/reference-step.ts, the wasm SIMD loops in assembly/step.ts).
+// Every step kernel stores parameters and slots through flushSubnormal (lib/ops.ts), in both backends:
 // weight decay pulls the weights of never-lit pixels, and the moments that follow them, geometrically
 // toward zero, through the subnormal floats (0 < |x| < 2⁻¹²⁶). WebAssembly has no flush-to-zero mode, and
 // Intel cores take a slow microcode assist for every subnormal operand, in the step and in every GEMM
 // that reads the weight: without the flush, the default `train` run slowed epoch after epoch there.
 
-import type { Backend, StepKernels } from '../backend';
+import type { Backend, StepKernels } from '../backend/backend';
+import { referenceStepKernels } from '../backend/reference-step';
 
 /** Hyperparameters, Keras/assignment names. Each optimizer reads the ones it uses. */
 export interface OptimizerConfig {
@@ -108,8 +111,8 @@ export abstract class BaseOptimizer implements Optimizer {
   abstract readonly name: string;
   private steps = 0;
   private backend: Backend | null = null;
-  /** The backend's fused steps (wasm SIMD), or null: the subclass's own loop runs. */
-  protected kernels: StepKernels | null = null;
+  /** The backend's step kernels: one call per step. The reference loops until useBackend() says otherwise. */
+  protected kernels: StepKernels = referenceStepKernels;
   /** n fixed by the first step (or look-ahead); -1 before. */
   private size = -1;
   /** Every slot allocSlot handed out, for dispose. */
@@ -125,7 +128,7 @@ export abstract class BaseOptimizer implements Optimizer {
 
   useBackend(backend: Backend): void {
     this.backend = backend;
-    this.kernels = backend.stepKernels ?? null;
+    this.kernels = backend.stepKernels;
   }
 
   /**

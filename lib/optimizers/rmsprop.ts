@@ -2,7 +2,6 @@
 // Reference: Tieleman & Hinton (2012), Coursera lecture 6.5. ε sits outside the root as in PyTorch and
 // Keras; the course writes √(v + ε), which differs only while v is comparable to ε.
 
-import { flushSubnormal } from '../ops';
 import { BaseOptimizer, checkConfigKeys, hyperparameter, type OptimizerConfig } from './optimizer';
 
 const EMPTY: Float32Array = new Float32Array(0);
@@ -29,19 +28,7 @@ export class RMSprop extends BaseOptimizer {
   step(params: Float32Array, grads: Readonly<Float32Array>, decay: Readonly<Float32Array>): void {
     const n = this.beginStep(params, grads, decay);
     if (this.v.length !== n) this.v = this.allocSlot(n);
-    const v = this.v;
-    const lr = this.learningRate;
-    const beta = this.beta;
-    const eps = this.epsilon;
-    const wd = this.weightDecay;
-    if (this.kernels?.rmsprop(params, grads, decay, v, { lr, beta, epsilon: eps, weightDecay: wd })) return;
-    for (let i = 0; i < n; i++) {
-      const w = params[i];
-      const g = grads[i] + wd * decay[i] * w;
-      const vi = flushSubnormal(beta * v[i] + (1 - beta) * g * g);
-      v[i] = vi;
-      params[i] = flushSubnormal(w - (lr * g) / (Math.sqrt(vi) + eps));
-    }
+    this.kernels.rmsprop(params, grads, decay, this.v, { lr: this.learningRate, beta: this.beta, epsilon: this.epsilon, weightDecay: this.weightDecay });
   }
 
   getConfig(): Record<string, number | string> {

@@ -1,7 +1,6 @@
 // Plain stochastic gradient descent: w ← w − η·g, with g = ∇L(w) + λ·d·w (coupled L2 weight decay).
 // Reference: Robbins & Monro (1951); the form of Goodfellow, Bengio & Courville, Deep Learning, Alg. 8.1.
 
-import { flushSubnormal } from '../ops';
 import { BaseOptimizer, checkConfigKeys, hyperparameter, type OptimizerConfig } from './optimizer';
 
 export class SGD extends BaseOptimizer {
@@ -18,15 +17,9 @@ export class SGD extends BaseOptimizer {
   }
 
   step(params: Float32Array, grads: Readonly<Float32Array>, decay: Readonly<Float32Array>): void {
-    const n = this.beginStep(params, grads, decay);
-    const lr = this.learningRate;
-    const wd = this.weightDecay;
-    if (this.kernels?.momentum(params, grads, decay, null, { lr, gamma: 0, weightDecay: wd })) return;
-    for (let i = 0; i < n; i++) {
-      const w = params[i];
-      const g = grads[i] + wd * decay[i] * w;
-      params[i] = flushSubnormal(w - lr * g);
-    }
+    this.beginStep(params, grads, decay);
+    // The momentum kernel without a velocity: w ← w − η·g.
+    this.kernels.momentum(params, grads, decay, null, { lr: this.learningRate, gamma: 0, weightDecay: this.weightDecay });
   }
 
   getConfig(): Record<string, number | string> {

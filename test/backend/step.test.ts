@@ -1,8 +1,10 @@
-// The wasm backend's fused optimizer steps (assembly/step.ts) against the NumPy fixture, exactly
-// as the TypeScript loops are tested (test/optimizers/harness.ts), plus the fallback for buffers
-// outside wasm memory and the float64-accumulated sum of squares.
+// The wasm backend's step kernels (assembly/step.ts) against the NumPy fixture, exactly as the
+// reference kernels are tested (test/optimizers/harness.ts); both backends' kernels on the same hand-made
+// cases (NaN, −0, subnormals); buffers outside wasm memory handed to the reference kernels; the
+// float64-accumulated sum of squares.
 
-import { loadWasmBackend, shutdownWasm } from '../../lib/backend';
+import { loadWasmBackend, referenceBackend, shutdownWasm } from '../../lib/backend';
+import { referenceStepKernels } from '../../lib/backend/reference-step';
 import { createOptimizer, type Optimizer } from '../../lib/optimizers';
 import { sumSquares } from '../../lib/ops';
 import { casesFor, gradient, problem, worstError } from '../optimizers/harness';
@@ -28,8 +30,9 @@ function runInWasm(opt: Optimizer): number[][] {
   return out;
 }
 
-test('the kernels are loaded', () => {
-  expect(wasm.stepKernels).toBeTruthy();
+test('the SIMD kernels are loaded (not the reference loops)', () => {
+  expect(wasm.stepKernels).not.toBe(referenceStepKernels);
+  expect(referenceBackend.stepKernels).toBe(referenceStepKernels);
 });
 
 describe.each(['sgd', 'momentum', 'rmsprop', 'adam', 'nadam', 'nag'])('%s in wasm memory matches the NumPy fixture', (name) => {
@@ -41,30 +44,36 @@ describe.each(['sgd', 'momentum', 'rmsprop', 'adam', 'nadam', 'nag'])('%s in was
   });
 });
 
-test('the kernel path really runs: a spy sees every adam step, and plain arrays fall back to the loop', () => {
-  const k = wasm.stepKernels!;
+test('one backend call per step: buffers in wasm memory run the SIMD kernel, plain arrays the reference loop', () => {
+  const k = wasm.stepKernels;
   let calls = 0;
-  let accepted = 0;
-  const spy = { ...k, adam: (...args: Parameters<typeof k.adam>) => { calls++; const ok = k.adam(...args); if (ok) accepted++; return ok; } };
-  const opt = createOptimizer('adam', {});
-  opt.useBackend?.({ ...wasm, stepKernels: spy });
-  runInWasm(opt);
-  expect([calls, accepted]).toEqual([problem.steps, problem.steps]);
-  // Plain Float32Arrays: the kernel declines, the TypeScript loop does the step.
-  const plain = Float32Array.from(problem.w0);
-  const before = Float32Array.from(plain);
-  opt.step(plain, new Float32Array(plain.length).fill(0.5), Float32Array.from(problem.d));
-  expect(accepted).toBe(problem.steps);
-  expect(Array.from(plain)).not.toEqual(Array.from(before));
+  const spy = { ...k, adam: (...args: Parameters<typeof k.adam>) => { calls++; k.adam(...args); } };
+  const ref = jest.spyOn(referenceStepKernels, 'adam');
+  try {
+    const opt = createOptimizer('adam', {});
+    opt.useBackend?.({ ...wasm, stepKernels: spy });
+    runInWasm(opt);
+    expect([calls, ref.mock.calls.length]).toEqual([problem.steps, 0]);
+    // Plain Float32Arrays: the wasm backend hands them to the reference kernel, within the same call.
+    const plain = Float32Array.from(problem.w0);
+    const before = Float32Array.from(plain);
+    const fresh = createOptimizer('adam', {});
+    fresh.useBackend?.({ ...wasm, stepKernels: spy });
+    fresh.step(plain, new Float32Array(plain.length).fill(0.5), Float32Array.from(problem.d));
+    expect([calls, ref.mock.calls.length]).toEqual([problem.steps + 1, 1]);
+    expect(Array.from(plain)).not.toEqual(Array.from(before));
+  } finally {
+    ref.mockRestore();
+  }
 });
 
 test('nag runs both halves in wasm: the look-ahead (axpy) and the step from it (momentum with back = γ)', () => {
-  const k = wasm.stepKernels!;
+  const k = wasm.stepKernels;
   const seen: string[] = [];
   const spy = {
     ...k,
-    axpy: (...args: Parameters<typeof k.axpy>) => { if (k.axpy(...args)) seen.push(`axpy ${args[2]}`); return true; },
-    momentum: (...args: Parameters<typeof k.momentum>) => { if (k.momentum(...args)) seen.push(`step back ${args[4].back}`); return true; },
+    axpy: (...args: Parameters<typeof k.axpy>) => { k.axpy(...args); seen.push(`axpy ${args[2]}`); },
+    momentum: (...args: Parameters<typeof k.momentum>) => { k.momentum(...args); seen.push(`step back ${args[4].back}`); },
   };
   const opt = createOptimizer('nag', { momentum: 0.5 });
   opt.useBackend?.({ ...wasm, stepKernels: spy });
@@ -76,9 +85,9 @@ test('sumSquares in wasm equals the float64 loop, at every length mod 4', () => 
   for (const n of [0, 1, 3, 4, 5, 1001]) {
     const x = wasm.alloc(n);
     for (let i = 0; i < n; i++) x[i] = Math.sin(i) * 3;
-    expect(wasm.stepKernels!.sumSquares(x)).toBeCloseTo(sumSquares(x), 9);
+    expect(wasm.stepKernels.sumSquares(x)).toBeCloseTo(sumSquares(x), 9);
   }
-  expect(wasm.stepKernels!.sumSquares(new Float32Array(4))).toBeNull();
+  expect(wasm.stepKernels.sumSquares(Float32Array.of(1, 2, 3, 4, 5))).toBe(55); // a plain array: the reference loop
 });
 
 test('a model on the wasm backend takes the fused path on every step (params, grads, decay and slots all in wasm memory)', () => {
@@ -86,9 +95,10 @@ test('a model on the wasm backend takes the fused path on every step (params, gr
   const before = getBackend().name;
   setBackend('wasm');
   try {
-    const k = wasm.stepKernels!;
+    const k = wasm.stepKernels;
     let accepted = 0;
-    const spy = { ...k, adam: (...args: Parameters<typeof k.adam>) => { const ok = k.adam(...args); if (ok) accepted++; return ok; } };
+    const ref = jest.spyOn(referenceStepKernels, 'adam');
+    const spy = { ...k, adam: (...args: Parameters<typeof k.adam>) => { k.adam(...args); accepted++; } };
     const model = new Sequential([new Dense({ units: 8, activation: 'relu' }), new Dense({ units: 3 })], { inputShape: [5], seed: 1 });
     model.build();
     const saved = wasm.stepKernels;
@@ -100,14 +110,15 @@ test('a model on the wasm backend takes the fused path on every step (params, gr
     }
     const x = new Tensor(Float32Array.from({ length: 40 }, (_, i) => Math.sin(i)), [8, 5]);
     model.fit(x, Uint8Array.from([0, 1, 2, 0, 1, 2, 0, 1]), { epochs: 3, batchSize: 4 });
-    expect(accepted).toBe(6);
+    expect([accepted, ref.mock.calls.length]).toEqual([6, 0]);
+    ref.mockRestore();
   } finally {
     setBackend(before);
   }
 });
 
 test('relu and its backward in wasm equal the definition, at every length mod 4, including in place', () => {
-  const k = wasm.stepKernels!;
+  const k = wasm.stepKernels;
   for (const n of [1, 3, 4, 7, 64]) {
     const x = wasm.alloc(n);
     const dy = wasm.alloc(n);
@@ -116,13 +127,43 @@ test('relu and its backward in wasm equal the definition, at every length mod 4,
       dy[i] = Math.cos(i);
     }
     const y = wasm.alloc(n);
-    expect(k.relu(y, x, n)).toBe(true);
+    k.relu(y, x, n);
     expect(Array.from(y)).toEqual(Array.from(x, (v) => Math.max(0, v)));
     const dx = wasm.alloc(n);
-    expect(k.reluBackward(dx, dy, y, n)).toBe(true);
+    k.reluBackward(dx, dy, y, n);
     expect(Array.from(dx)).toEqual(Array.from(dy, (v, i) => (y[i] > 0 ? v : 0)));
-    expect(k.relu(x, x, n)).toBe(true);
+    k.relu(x, x, n);
     expect(Array.from(x)).toEqual(Array.from(y));
   }
-  expect(k.relu(new Float32Array(4), wasm.alloc(4), 4)).toBe(false);
+});
+
+// The same special values through both backends' kernels, at both SIMD lanes and the scalar tail
+// (11 values: two vectors of 4 and a tail of 3, and the values shifted by one lane in a second pass).
+const SPECIAL = [NaN, -0, 0, 2 ** -140, -(2 ** -130), 2 ** -126, -1.5, 3, Infinity, -Infinity, NaN];
+
+test.each([0, 1])('relu, reluBackward and axpy agree on both backends for NaN, ±0, ±∞ and subnormals (shift %i)', (shift) => {
+  const values = [...SPECIAL.slice(shift), ...SPECIAL.slice(0, shift)];
+  const n = values.length;
+  const results = [referenceBackend, wasm].map((be) => {
+    const k = be.stepKernels;
+    const x = be.alloc(n);
+    x.set(values);
+    const y = be.alloc(n);
+    k.relu(y, x, n);
+    const dy = be.alloc(n);
+    dy.set(values.map((_, i) => i - 5));
+    const dx = be.alloc(n);
+    k.reluBackward(dx, dy, y, n);
+    const acc = be.alloc(n);
+    acc.set(values.map((v) => (Number.isFinite(v) ? 2 ** -126 : 1))); // the smallest normal minus a little is subnormal: flushed
+    k.axpy(acc, x, -0.25);
+    return { y: Array.from(y), dx: Array.from(dx), axpy: Array.from(acc) };
+  });
+  expect(results[1]).toEqual(results[0]); // toEqual tells −0 from 0 and matches NaN with NaN
+  // NaN stays NaN through relu (a diverged run must not look healthy); relu(−0) = 0.
+  values.forEach((v, i) => {
+    if (Number.isNaN(v)) expect(results[0].y[i]).toBeNaN();
+    if (Object.is(v, -0)) expect(Object.is(results[0].y[i], 0)).toBe(true);
+  });
+  expect(results[0].axpy.some((v, i) => v === 0 && values[i] !== 0 && Number.isFinite(values[i]))).toBe(true);
 });

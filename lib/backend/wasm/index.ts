@@ -21,10 +21,11 @@
 
 import * as fs from 'fs';
 import * as path from 'path';
-import type { Backend, Buffer, ReadBuffer } from '../backend';
+import type { Backend, Buffer, ReadBuffer, StepKernels } from '../backend';
 import { WasmHeap, wasmApi, MAX_PAGES, type WasmMemory, type WasmModule } from './memory';
 import { HelperThread, OP_CSR, OP_CSR_ROWS, OP_GEMM, OP_GEMM_NT } from './threads';
 import { loadStepKernels, stepKernelsFrom } from './step';
+import { referenceStepKernels } from '../reference-step';
 
 /**
  * From this M·N·K on a GEMM is always split: 2²⁴ (256³; a half then takes ≳ 0.5 ms, so a worker
@@ -88,6 +89,8 @@ export interface WasmOptions {
 
 /** The wasm backend's extras beyond the Backend interface. */
 export interface WasmBackend extends Backend {
+  /** The SIMD step kernels (assembly/step.ts), or the reference loops where step.wasm is not built. */
+  stepKernels: StepKernels;
   free(buf: Float32Array): void;
   readonly heap: WasmHeap;
   readonly options: WasmOptions;
@@ -122,7 +125,7 @@ export function loadWasmBackend(): WasmBackend {
     if (!file) throw new Error(`kernels.wasm not found next to ${__dirname} (run \`npm run build\`)`);
     const module = new wasmApi.Module(fs.readFileSync(file)); // throws where SIMD is unsupported
     instance = instantiate(module);
-    instance.stepKernels = loadStepKernels(instance.heap);
+    instance.stepKernels = loadStepKernels(instance.heap) ?? referenceStepKernels;
     return instance;
   } catch (e) {
     loadError = new Error(`wasm backend unavailable: ${(e as Error).message}`);
@@ -137,15 +140,14 @@ function instantiate(module: WasmModule): WasmBackend {
 }
 
 /**
- * The wasm backend from compiled kernels.wasm and step.wasm (null: the optimizer steps run as
- * TypeScript loops), for runtimes without files: a browser fetches and compiles them
+ * The wasm backend from compiled kernels.wasm and step.wasm (null: the reference step kernels run), for runtimes without files: a browser fetches and compiles them
  * (lib/web/wasm.ts). Becomes this thread's one wasm backend, as loadWasmBackend's would.
  */
 export function useWasmModules(kernels: WasmModule, step: WasmModule | null): WasmBackend {
   if (instance) return instance;
   if (!wasmApi) throw new Error('wasm backend unavailable: this JavaScript runtime has no WebAssembly');
   instance = instantiate(kernels);
-  instance.stepKernels = step ? stepKernelsFrom(step, instance.heap) : null;
+  instance.stepKernels = step ? stepKernelsFrom(step, instance.heap) : referenceStepKernels;
   loadError = null;
   return instance;
 }
@@ -190,6 +192,7 @@ export function wasmVariant(wasm: WasmBackend, name: string, opts: Partial<WasmO
     denseForward: wrap(wasm.denseForward),
     addBias: wrap(wasm.addBias),
     colSum: wrap(wasm.colSum),
+    stepKernels: wasm.stepKernels,
   };
 }
 
@@ -383,6 +386,7 @@ function createBackend(module: WasmModule, memory: WasmMemory, k: Kernels): Wasm
 
   const backend: WasmBackend = {
     name: 'wasm',
+    stepKernels: referenceStepKernels, // replaced by the SIMD kernels once step.wasm is instantiated
     heap,
     options,
     alloc,

@@ -1,15 +1,16 @@
-// The training-step kernels (optimizer steps, gradient zeroing and norm, ReLU) in WebAssembly SIMD (assembly/step.ts, built to
-// step.wasm next to this file), instantiated on the wasm backend's own shared memory. Each call
-// returns false (or null) when a buffer is not in that memory, and the caller runs its own
-// TypeScript loop instead — so plain Float32Arrays always work.
+// The training-step kernels (optimizer steps, gradient zeroing and norm, ReLU) in WebAssembly SIMD
+// (assembly/step.ts, built to step.wasm next to this file), instantiated on the wasm backend's own shared
+// memory. A buffer outside that memory (a user's plain Float32Array) is handed to the reference kernels
+// instead (lib/backend/reference-step.ts): the caller makes one call either way.
 
 import * as fs from 'fs';
 import * as path from 'path';
 import type { StepKernels } from '../backend';
+import { referenceStepKernels as ref } from '../reference-step';
 import { wasmApi, type WasmHeap, type WasmModule } from './memory';
 
 interface Exports {
-  adam(p: number, g: number, d: number, m: number, v: number, n: number, lr: number, b1: number, b2: number, eps: number, wd: number, c1: number, c2: number, nadam: number): void;
+  adam(p: number, g: number, d: number, m: number, v: number, n: number, b1: number, b2: number, eps: number, wd: number, invC2: number, kM: number, kG: number): void;
   rmsprop(p: number, g: number, d: number, v: number, n: number, lr: number, beta: number, eps: number, wd: number): void;
   momentum(p: number, g: number, d: number, u: number, n: number, lr: number, gamma: number, wd: number, back: number): void;
   axpy(y: number, x: number, n: number, a: number): void;
@@ -19,7 +20,7 @@ interface Exports {
   reluBackward(dx: number, dy: number, y: number, n: number): void;
 }
 
-/** Loads step.wasm on the heap's memory; null when it is not built (the JS loops then run). */
+/** Loads step.wasm on the heap's memory; null when it is not built (the reference kernels then run). */
 export function loadStepKernels(heap: WasmHeap): StepKernels | null {
   const file = [path.join(__dirname, 'step.wasm'), path.resolve(__dirname, '../../../dist/lib/backend/wasm/step.wasm')].find((f) => fs.existsSync(f));
   if (!file || !wasmApi) return null;
@@ -44,49 +45,43 @@ export function stepKernelsFrom(module: WasmModule, heap: WasmHeap): StepKernels
   return {
     adam(params, grads, decay, m, v, h) {
       const a = addresses(params.length, params, grads, decay, m, v);
-      if (!a) return false;
-      k.adam(a[0], a[1], a[2], a[3], a[4], params.length, h.lr, h.beta1, h.beta2, h.epsilon, h.weightDecay, h.c1, h.c2, h.nadam ? 1 : 0);
-      return true;
+      if (!a) return ref.adam(params, grads, decay, m, v, h);
+      // η folded into the two weights here, in float64, once per step.
+      k.adam(a[0], a[1], a[2], a[3], a[4], params.length, h.beta1, h.beta2, h.epsilon, h.weightDecay, 1 / h.c2, h.lr * h.mScale, h.lr * h.gScale);
     },
     rmsprop(params, grads, decay, v, h) {
       const a = addresses(params.length, params, grads, decay, v);
-      if (!a) return false;
+      if (!a) return ref.rmsprop(params, grads, decay, v, h);
       k.rmsprop(a[0], a[1], a[2], a[3], params.length, h.lr, h.beta, h.epsilon, h.weightDecay);
-      return true;
     },
     momentum(params, grads, decay, u, h) {
       const a = addresses(params.length, params, grads, decay, ...(u ? [u] : []));
-      if (!a) return false;
+      if (!a) return ref.momentum(params, grads, decay, u, h);
       k.momentum(a[0], a[1], a[2], u ? a[3] : 0, params.length, h.lr, h.gamma, h.weightDecay, h.back ?? 0);
-      return true;
     },
     axpy(y, x, alpha) {
       const a = addresses(y.length, y, x);
-      if (!a) return false;
+      if (!a) return ref.axpy(y, x, alpha);
       k.axpy(a[0], a[1], y.length, alpha);
-      return true;
     },
     relu(y, x, n) {
       const a = addresses(n, y, x);
-      if (!a) return false;
+      if (!a) return ref.relu(y, x, n);
       k.relu(a[0], a[1], n);
-      return true;
     },
     reluBackward(dx, dy, y, n) {
       const a = addresses(n, dx, dy, y);
-      if (!a) return false;
+      if (!a) return ref.reluBackward(dx, dy, y, n);
       k.reluBackward(a[0], a[1], a[2], n);
-      return true;
     },
     zero(x) {
       const at = heap.offsetOf(x);
-      if (at < 0) return false;
+      if (at < 0) return ref.zero(x);
       k.zero(at, x.length);
-      return true;
     },
     sumSquares(x) {
       const at = heap.offsetOf(x);
-      return at < 0 ? null : k.sumSquares(at, x.length);
+      return at < 0 ? ref.sumSquares(x) : k.sumSquares(at, x.length);
     },
   };
 }
