@@ -14,15 +14,18 @@ const registry = new Map<string, () => Backend>([
   // when kernels.wasm is missing or the runtime lacks WebAssembly SIMD.
   ['wasm', loadWasmBackend],
 ]);
-// The default is the fast backend when it loads here, silently the reference otherwise;
-// SCRATCHNET_BACKEND=reference (or any registered name) forces a choice.
-let current: Backend = defaultBackend();
+// Nothing happens at import: no environment read, no wasm compiled, no memory reserved. The first
+// getBackend() (a layer or model being built) or an explicit ready() picks the default: the fast backend
+// when it loads here, silently the reference otherwise; SCRATCHNET_BACKEND=<name> forces a choice.
+let current: Backend | null = null;
 
 function defaultBackend(): Backend {
-  const forced = process.env.SCRATCHNET_BACKEND;
-  if (forced === 'reference') return referenceBackend;
-  if (forced === 'wasm') return loadWasmBackend();
-  if (forced) throw new Error(`SCRATCHNET_BACKEND='${forced}': expected 'wasm' or 'reference'`);
+  const forced = typeof process === 'undefined' ? undefined : process.env?.SCRATCHNET_BACKEND;
+  if (forced) {
+    const factory = registry.get(forced);
+    if (!factory) throw new Error(`SCRATCHNET_BACKEND='${forced}': expected one of ${listBackends().join(', ')}`);
+    return factory();
+  }
   return tryLoadWasmBackend() ?? referenceBackend;
 }
 
@@ -44,7 +47,16 @@ export function setBackend(name: string): Backend {
   return current;
 }
 
-/** The backend layers built now will use. */
+/** The backend layers built now will use (the default is chosen, and loaded, on the first call). */
 export function getBackend(): Backend {
+  if (!current) current = defaultBackend();
   return current;
+}
+
+/**
+ * Loads the default backend now (compiling the wasm kernels) and returns it, as tfjs's `tf.ready()`
+ * does, so that the cost is paid where the caller wants it. Optional: the first model loads it anyway.
+ */
+export function ready(): Backend {
+  return getBackend();
 }

@@ -1,6 +1,8 @@
 // Backend selection: 'wasm' is the default where it loads, SCRATCHNET_BACKEND forces a choice,
 // and setBackend names both.
 
+import { spawnSync } from 'child_process';
+import * as path from 'path';
 import { getBackend, listBackends, setBackend, shutdownWasm } from '../../lib/backend';
 
 afterAll(() => shutdownWasm());
@@ -51,6 +53,47 @@ describe('backend registry', () => {
         expect(fresh.getBackend().name).toBe('reference');
         expect(fresh.setBackend('wasm').name).toBe('wasm'); // still selectable explicitly
         fresh.shutdownWasm();
+      });
+    } finally {
+      if (saved === undefined) delete process.env.SCRATCHNET_BACKEND;
+      else process.env.SCRATCHNET_BACKEND = saved;
+    }
+  });
+
+  test('nothing happens at import: no environment read, no wasm compiled, no memory reserved, until first use or ready()', () => {
+    // A fresh process imports the built package as a user does, with the environment and the WebAssembly
+    // constructors watched; then ready() must load the default backend (and only then compile).
+    const script = `
+      const seen = [];
+      process.env = new Proxy(process.env, { get(t, k) { if (typeof k === 'string' && k.startsWith('SCRATCHNET')) seen.push('env ' + k); return t[k]; } });
+      for (const name of ['Module', 'Memory', 'Instance']) {
+        const Real = WebAssembly[name];
+        WebAssembly[name] = new Proxy(Real, { construct(t, args) { seen.push(name); return Reflect.construct(t, args); } });
+      }
+      const lib = require(${JSON.stringify(path.resolve(__dirname, '../../dist/lib/index.js'))});
+      const atImport = seen.splice(0);
+      const backend = lib.ready();
+      console.log(JSON.stringify({ atImport, atReady: [...new Set(seen)], name: backend.name, same: lib.getBackend() === backend }));
+      lib.shutdownWasm();
+    `;
+    const env = { ...process.env };
+    delete env.SCRATCHNET_BACKEND;
+    const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', env });
+    expect(r.stderr).toBe('');
+    const out = JSON.parse(r.stdout) as { atImport: string[]; atReady: string[]; name: string; same: boolean };
+    expect(out.atImport).toEqual([]);
+    expect(out.atReady).toEqual(expect.arrayContaining(['env SCRATCHNET_BACKEND', 'Module', 'Memory', 'Instance']));
+    expect(out).toMatchObject({ name: 'wasm', same: true });
+  });
+
+  test('SCRATCHNET_BACKEND with an unknown name says which names exist, on first use', () => {
+    const saved = process.env.SCRATCHNET_BACKEND;
+    process.env.SCRATCHNET_BACKEND = 'gpu';
+    try {
+      jest.isolateModules(() => {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const fresh = require('../../lib/backend') as typeof import('../../lib/backend');
+        expect(() => fresh.getBackend()).toThrow(/SCRATCHNET_BACKEND='gpu': expected one of reference, wasm/);
       });
     } finally {
       if (saved === undefined) delete process.env.SCRATCHNET_BACKEND;
