@@ -16,6 +16,17 @@
 
 const KC: i32 = 256;
 
+/**
+ * a·b + c on four lanes. This file is built twice (package.json, scripts/build-wasm.js): kernels.wasm with
+ * plain SIMD (a multiply, then an add, each rounded) and kernels-fma.wasm with relaxed SIMD, where
+ * f32x4.relaxed_madd compiles to one fused multiply-add (one rounding) on CPUs that have FMA. The loader
+ * uses the second where the runtime accepts relaxed SIMD (lib/backend/wasm/index.ts).
+ */
+@inline function madd(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
+  return f32x4.add(f32x4.mul(a, b), c);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Microkernels: out tile (R rows x W columns) (+)= A (R, kc) · B (kc, W).
 
@@ -35,17 +46,17 @@ function micro4x16(c: usize, ldc: usize, a: usize, lda_i: usize, lda_k: usize, b
   for (let k = 0; k < kc; k++) {
     const b0 = v128.load(b), b1 = v128.load(b, 16), b2 = v128.load(b, 32), b3 = v128.load(b, 48);
     let x = v128.load32_splat(a0);
-    c00 = f32x4.add(c00, f32x4.mul(x, b0)); c01 = f32x4.add(c01, f32x4.mul(x, b1));
-    c02 = f32x4.add(c02, f32x4.mul(x, b2)); c03 = f32x4.add(c03, f32x4.mul(x, b3));
+    c00 = madd(x, b0, c00); c01 = madd(x, b1, c01);
+    c02 = madd(x, b2, c02); c03 = madd(x, b3, c03);
     x = v128.load32_splat(a1);
-    c10 = f32x4.add(c10, f32x4.mul(x, b0)); c11 = f32x4.add(c11, f32x4.mul(x, b1));
-    c12 = f32x4.add(c12, f32x4.mul(x, b2)); c13 = f32x4.add(c13, f32x4.mul(x, b3));
+    c10 = madd(x, b0, c10); c11 = madd(x, b1, c11);
+    c12 = madd(x, b2, c12); c13 = madd(x, b3, c13);
     x = v128.load32_splat(a2);
-    c20 = f32x4.add(c20, f32x4.mul(x, b0)); c21 = f32x4.add(c21, f32x4.mul(x, b1));
-    c22 = f32x4.add(c22, f32x4.mul(x, b2)); c23 = f32x4.add(c23, f32x4.mul(x, b3));
+    c20 = madd(x, b0, c20); c21 = madd(x, b1, c21);
+    c22 = madd(x, b2, c22); c23 = madd(x, b3, c23);
     x = v128.load32_splat(a3);
-    c30 = f32x4.add(c30, f32x4.mul(x, b0)); c31 = f32x4.add(c31, f32x4.mul(x, b1));
-    c32 = f32x4.add(c32, f32x4.mul(x, b2)); c33 = f32x4.add(c33, f32x4.mul(x, b3));
+    c30 = madd(x, b0, c30); c31 = madd(x, b1, c31);
+    c32 = madd(x, b2, c32); c33 = madd(x, b3, c33);
     a0 += lda_k; a1 += lda_k; a2 += lda_k; a3 += lda_k; b += ldb;
   }
   v128.store(c, c00); v128.store(c, c01, 16); v128.store(c, c02, 32); v128.store(c, c03, 48);
@@ -59,8 +70,8 @@ function micro1x16(c: usize, a: usize, lda_k: usize, b: usize, ldb: usize, kc: i
   let c0 = start(mode, c, bias, 0), c1 = start(mode, c, bias, 16), c2 = start(mode, c, bias, 32), c3 = start(mode, c, bias, 48);
   for (let k = 0; k < kc; k++) {
     const x = v128.load32_splat(a);
-    c0 = f32x4.add(c0, f32x4.mul(x, v128.load(b))); c1 = f32x4.add(c1, f32x4.mul(x, v128.load(b, 16)));
-    c2 = f32x4.add(c2, f32x4.mul(x, v128.load(b, 32))); c3 = f32x4.add(c3, f32x4.mul(x, v128.load(b, 48)));
+    c0 = madd(x, v128.load(b), c0); c1 = madd(x, v128.load(b, 16), c1);
+    c2 = madd(x, v128.load(b, 32), c2); c3 = madd(x, v128.load(b, 48), c3);
     a += lda_k; b += ldb;
   }
   v128.store(c, c0); v128.store(c, c1, 16); v128.store(c, c2, 32); v128.store(c, c3, 48);
@@ -73,10 +84,10 @@ function micro4x4(c: usize, ldc: usize, a: usize, lda_i: usize, lda_k: usize, b:
   let a0 = a, a1 = a + lda_i, a2 = a1 + lda_i, a3 = a2 + lda_i;
   for (let k = 0; k < kc; k++) {
     const bv = v128.load(b);
-    r0 = f32x4.add(r0, f32x4.mul(v128.load32_splat(a0), bv));
-    r1 = f32x4.add(r1, f32x4.mul(v128.load32_splat(a1), bv));
-    r2 = f32x4.add(r2, f32x4.mul(v128.load32_splat(a2), bv));
-    r3 = f32x4.add(r3, f32x4.mul(v128.load32_splat(a3), bv));
+    r0 = madd(v128.load32_splat(a0), bv, r0);
+    r1 = madd(v128.load32_splat(a1), bv, r1);
+    r2 = madd(v128.load32_splat(a2), bv, r2);
+    r3 = madd(v128.load32_splat(a3), bv, r3);
     a0 += lda_k; a1 += lda_k; a2 += lda_k; a3 += lda_k; b += ldb;
   }
   v128.store(c, r0); v128.store(c1, r1); v128.store(c2, r2); v128.store(c3, r3);
@@ -85,7 +96,7 @@ function micro4x4(c: usize, ldc: usize, a: usize, lda_i: usize, lda_k: usize, b:
 function micro1x4(c: usize, a: usize, lda_k: usize, b: usize, ldb: usize, kc: i32, mode: i32, bias: usize): void {
   let r = start(mode, c, bias, 0);
   for (let k = 0; k < kc; k++) {
-    r = f32x4.add(r, f32x4.mul(v128.load32_splat(a), v128.load(b)));
+    r = madd(v128.load32_splat(a), v128.load(b), r);
     a += lda_k; b += ldb;
   }
   v128.store(c, r);
@@ -217,7 +228,7 @@ export function gemmNTStrided(c: usize, ldc: usize, a: usize, lda: usize, b: usi
         const cij = c + <usize>i * ldc + jb;
         let v = f32x4.splat(0);
         let k = 0;
-        for (; k + 4 <= kc; k += 4) v = f32x4.add(v, f32x4.mul(v128.load(ai + (<usize>k << 2)), v128.load(bj + (<usize>k << 2))));
+        for (; k + 4 <= kc; k += 4) v = madd(v128.load(ai + (<usize>k << 2)), v128.load(bj + (<usize>k << 2)), v);
         let s: f32 = f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
         for (; k < kc; k++) s += load<f32>(ai + (<usize>k << 2)) * load<f32>(bj + (<usize>k << 2));
         store<f32>(cij, s + (mode == 1 ? load<f32>(cij) : mode == 2 ? load<f32>(bias + jb) : 0));
@@ -401,10 +412,10 @@ export function csrGemm(c: usize, ldc: usize, csr: usize, M: i32, b: usize, N: i
       for (let q = pairs + (<usize>p0 << 3); q < pEnd; q += 8) {
         const x = v128.load32_splat(q, 4);
         const br = bj + <usize>load<u32>(q);
-        r0 = f32x4.add(r0, f32x4.mul(x, v128.load(br))); r1 = f32x4.add(r1, f32x4.mul(x, v128.load(br, 16)));
-        r2 = f32x4.add(r2, f32x4.mul(x, v128.load(br, 32))); r3 = f32x4.add(r3, f32x4.mul(x, v128.load(br, 48)));
-        r4 = f32x4.add(r4, f32x4.mul(x, v128.load(br, 64))); r5 = f32x4.add(r5, f32x4.mul(x, v128.load(br, 80)));
-        r6 = f32x4.add(r6, f32x4.mul(x, v128.load(br, 96))); r7 = f32x4.add(r7, f32x4.mul(x, v128.load(br, 112)));
+        r0 = madd(x, v128.load(br), r0); r1 = madd(x, v128.load(br, 16), r1);
+        r2 = madd(x, v128.load(br, 32), r2); r3 = madd(x, v128.load(br, 48), r3);
+        r4 = madd(x, v128.load(br, 64), r4); r5 = madd(x, v128.load(br, 80), r5);
+        r6 = madd(x, v128.load(br, 96), r6); r7 = madd(x, v128.load(br, 112), r7);
       }
       v128.store(cj, r0); v128.store(cj, r1, 16); v128.store(cj, r2, 32); v128.store(cj, r3, 48);
       v128.store(cj, r4, 64); v128.store(cj, r5, 80); v128.store(cj, r6, 96); v128.store(cj, r7, 112);
@@ -414,7 +425,7 @@ export function csrGemm(c: usize, ldc: usize, csr: usize, M: i32, b: usize, N: i
       const cj = row + jb, bj = b + jb;
       let r = start(mode, cj, bias + jb, 0);
       for (let q = pairs + (<usize>p0 << 3); q < pEnd; q += 8) {
-        r = f32x4.add(r, f32x4.mul(v128.load32_splat(q, 4), v128.load(bj + <usize>load<u32>(q))));
+        r = madd(v128.load32_splat(q, 4), v128.load(bj + <usize>load<u32>(q)), r);
       }
       v128.store(cj, r);
     }
@@ -502,12 +513,12 @@ export function csrGemmRows(c: usize, ldc: usize, csr: usize, M: i32, b: usize, 
       let j: usize = 0;
       for (; j + 64 <= nb; j += 64) {
         const o = row + j, s = br + j;
-        v128.store(o, f32x4.add(v128.load(o), f32x4.mul(x, v128.load(s))));
-        v128.store(o, f32x4.add(v128.load(o, 16), f32x4.mul(x, v128.load(s, 16))), 16);
-        v128.store(o, f32x4.add(v128.load(o, 32), f32x4.mul(x, v128.load(s, 32))), 32);
-        v128.store(o, f32x4.add(v128.load(o, 48), f32x4.mul(x, v128.load(s, 48))), 48);
+        v128.store(o, madd(x, v128.load(s), v128.load(o)));
+        v128.store(o, madd(x, v128.load(s, 16), v128.load(o, 16)), 16);
+        v128.store(o, madd(x, v128.load(s, 32), v128.load(o, 32)), 32);
+        v128.store(o, madd(x, v128.load(s, 48), v128.load(o, 48)), 48);
       }
-      for (; j < nb; j += 16) v128.store(row + j, f32x4.add(v128.load(row + j), f32x4.mul(x, v128.load(br + j))));
+      for (; j < nb; j += 16) v128.store(row + j, madd(x, v128.load(br + j), v128.load(row + j)));
       const xs = load<f32>(q, 4);
       for (let jj = n4; jj < N; jj++) {
         const o = row + (<usize>jj << 2);

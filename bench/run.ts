@@ -27,6 +27,7 @@ import { mkdirSync, writeFileSync } from 'fs';
 import { cpus, loadavg } from 'os';
 import { join } from 'path';
 import { getBackend, listBackends, setBackend, type Backend } from '../lib/backend';
+import { wasmVariant, type WasmBackend } from '../lib/backend/wasm';
 import { findPackageRoot } from '../lib/node/data';
 import { DEFAULT_CONFIG } from '../lib/node/experiments/assignment';
 import { benchGemm, mlpShapes, squareShapes, type GemmRow, type GemmShape } from './gemm';
@@ -283,7 +284,7 @@ export interface BenchResult {
   date: string;
   command: string;
   options: Omit<BenchOptions, 'log' | 'gemmShapes'> & { gemmShapes: string[] };
-  machine: ReturnType<typeof machineInfo> & { loadavgEnd?: number[] };
+  machine: ReturnType<typeof machineInfo> & { loadavgEnd?: number[]; wasmKernels?: string };
   backends: string[];
   unavailableBackends: Record<string, string>;
   blas: Record<string, BlasInfo>;
@@ -316,6 +317,9 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
   };
   log(`scratchnet bench ${result.date}${o.quick ? ' (QUICK mode: tiny settings, not for the README)' : ''}`);
   log(`machine: ${result.machine.cpu}, ${result.machine.cores} cores, node ${result.machine.node}, commit ${result.machine.commit}, load average ${result.machine.loadavg.join(' ')}`);
+  const wasmBe = backends.get('wasm') as WasmBackend | undefined;
+  result.machine.wasmKernels = wasmBe?.kernelsInUse;
+  if (wasmBe) log(`wasm GEMM kernels: ${wasmBe.kernelsInUse}${wasmBe.fmaAvailable ? '' : ' (this runtime does not compile relaxed SIMD)'}`);
   log(`scratchnet backends: ${names.join(', ')}${Object.keys(failed).length ? `; unavailable: ${Object.entries(failed).map(([k, v]) => `${k} (${v})`).join(', ')}` : ''}`);
 
   const numpys: NumpyMlp[] = [];
@@ -360,6 +364,13 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
         }
         impls.push(`${name}-1t`);
         ratioNames.push(`${name}-1t`);
+      }
+      // The plain-SIMD GEMM kernels beside the FMA ones, where both loaded: what fusing brings here.
+      const w = backends.get('wasm') as WasmBackend | undefined;
+      if (w?.fmaAvailable) {
+        rows.push(...benchGemm([wasmVariant(w, 'wasm-nofma', { fma: false })], o.gemmShapes, { samples: o.gemmSamples, minMs: o.gemmMinMs }));
+        impls.push('wasm-nofma');
+        ratioNames.push('wasm-nofma');
       }
       for (const threads of o.singleThreadVariants ? [undefined, 1] : [undefined]) {
         let np: ReturnType<typeof numpyGemm>;
@@ -499,7 +510,7 @@ export function markdownReport(r: BenchResult): string {
   const out: string[] = [];
   const np = r.blas.numpy ?? r.blas['gemm numpy'] ?? {};
   const args = r.command.replace(/^node dist\/bench\/run\.js\s*/, '');
-  out.push(`Measured ${r.date.slice(0, 16).replace('T', ' ')} UTC with \`${args ? `npm run bench -- ${args}` : 'npm run bench'}\` at commit ${r.machine.commit}: ${r.machine.cpu}, ${r.machine.cores} cores, Node ${r.machine.node.replace(/^v/, '')}, NumPy ${np.numpy ?? '?'} with ${np.blas ?? '?'} (OpenBLAS core ${np.corename ?? '?'}). Load average (1 / 5 / 15 min) ${r.machine.loadavg.join(' / ')} at the start and ${(r.machine.loadavgEnd ?? []).join(' / ')} at the end (the cores are shared with other developers' jobs).${r.machine.uncommitted?.length ? ` Uncommitted files in the tree: ${r.machine.uncommitted.join(', ')}.` : ''}`);
+  out.push(`Measured ${r.date.slice(0, 16).replace('T', ' ')} UTC with \`${args ? `npm run bench -- ${args}` : 'npm run bench'}\` at commit ${r.machine.commit}: ${r.machine.cpu}, ${r.machine.cores} cores, Node ${r.machine.node.replace(/^v/, '')}${r.machine.wasmKernels ? ` (wasm GEMM kernels: ${r.machine.wasmKernels})` : ''}, NumPy ${np.numpy ?? '?'} with ${np.blas ?? '?'} (OpenBLAS core ${np.corename ?? '?'}). Load average (1 / 5 / 15 min) ${r.machine.loadavg.join(' / ')} at the start and ${(r.machine.loadavgEnd ?? []).join(' / ')} at the end (the cores are shared with other developers' jobs).${r.machine.uncommitted?.length ? ` Uncommitted files in the tree: ${r.machine.uncommitted.join(', ')}.` : ''}`);
   if (r.mlp) {
     const s = r.mlp.summary;
     const impls = [...new Set(s.map((x) => x.impl))];

@@ -13,14 +13,14 @@ const root = path.resolve(__dirname, '..');
 const out = path.join(root, 'dist', 'web');
 
 /**
- * The wasm backend's Node-only imports, for the browser: fs and path are never reached there (the
+ * The wasm backend's Node-only imports, for the browser: fs, path and v8 are never needed there (the
  * modules are handed over compiled, lib/web/wasm.ts), worker_threads' Worker runs on a Web Worker.
  */
 const shims = {
   name: 'node-shims',
   setup(build) {
-    const to = { fs: 'fs.ts', path: 'path.ts', worker_threads: 'worker-threads.ts' };
-    build.onResolve({ filter: /^(fs|path|worker_threads)$/ }, (args) => ({ path: path.join(root, 'lib', 'web', 'shims', to[args.path]) }));
+    const to = { fs: 'fs.ts', path: 'path.ts', worker_threads: 'worker-threads.ts', v8: 'v8.ts' };
+    build.onResolve({ filter: /^(fs|path|worker_threads|v8)$/ }, (args) => ({ path: path.join(root, 'lib', 'web', 'shims', to[args.path]) }));
   },
 };
 

@@ -14,6 +14,7 @@ import type { Backend } from '../../lib/backend/backend';
 import * as ref from '../../lib/backend/reference';
 import { referenceBackend } from '../../lib/backend/reference';
 import { loadWasmBackend, shutdown, THREAD_MIN_WORK, wasmVariant, type WasmBackend } from '../../lib/backend/wasm';
+import { checkLayout, HEAP_BASE, LAYOUT, wasmApi } from '../../lib/backend/wasm/memory';
 import { Rng } from '../../lib/rng';
 
 const EPS = 2 ** -24;
@@ -27,6 +28,12 @@ const backends: Backend[] = [
   wasmVariant(wasm, 'wasm 2 threads dense', { threads: true, threadMinWork: 1, sparse: 'never' }),
   wasmVariant(wasm, 'wasm zero-skipping 1 thread', { threads: false, sparse: 'always' }),
   wasmVariant(wasm, 'wasm zero-skipping 2 threads', { threads: true, threadMinWork: 1, sparse: 'always' }),
+  // The plain-SIMD build beside the FMA one (the default where the runtime compiles relaxed SIMD).
+  ...(wasm.fmaAvailable ? [
+    wasmVariant(wasm, 'wasm plain SIMD 1 thread', { fma: false, threads: false, sparse: 'never' }),
+    wasmVariant(wasm, 'wasm plain SIMD 2 threads', { fma: false, threads: true, threadMinWork: 1, sparse: 'never' }),
+    wasmVariant(wasm, 'wasm plain SIMD zero-skipping 2 threads', { fma: false, threads: true, threadMinWork: 1, sparse: 'always' }),
+  ] : []),
 ];
 
 const SHAPES: [number, number, number][] = [
@@ -173,6 +180,23 @@ describe.each(backends.map((be) => [be.name, be] as const))('backend %s', (_name
 });
 
 describe('wasm backend specifics', () => {
+  test('the FMA build is loaded where this runtime compiles relaxed SIMD (Node 20: after setting its V8 flag), and is the one in use', () => {
+    const probe = Uint8Array.of(0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 8, 1, 0x60, 3, 0x7b, 0x7b, 0x7b, 1, 0x7b, 3, 2, 1, 0, 10, 13, 1, 11, 0, 0x20, 0, 0x20, 1, 0x20, 2, 0xfd, 0x85, 2, 0x0b);
+    const relaxed = wasmApi!.validate(probe) && process.env.SCRATCHNET_WASM_FMA !== '0';
+    expect(wasm.fmaAvailable).toBe(relaxed);
+    expect(wasm.options.fma).toBe(relaxed);
+    expect(wasm.kernelsInUse).toBe(relaxed ? 'relaxed-SIMD FMA' : 'SIMD (multiply, then add)');
+    const plain = wasmVariant(wasm, 'plain', { fma: false });
+    // Both builds agree with the reference within the tolerance; where the CPU fuses, they may differ in the last bits.
+    const a = rand(wasm, 64 * 96);
+    const b = rand(wasm, 96 * 40);
+    const want = ref.gemm(new Float32Array(64 * 40), a, b, 64, 96, 40);
+    for (const be of [wasm, plain]) {
+      const got = be.gemm(wasm.alloc(64 * 40), a, b, 64, 96, 40);
+      for (let i = 0; i < want.length; i++) expect(Math.abs(got[i] - want[i])).toBeLessThanOrEqual(2 * 98 * EPS * 96);
+    }
+  });
+
   test('plain Float32Arrays outside wasm memory work (staged copies), results written back', () => {
     const M = 17, K = 33, N = 65;
     const a = Float32Array.from({ length: M * K }, () => rng.uniform() - 0.5);
@@ -264,6 +288,15 @@ describe('wasm backend specifics', () => {
 });
 
 describe('wasm memory', () => {
+  test('the memory map is declared once (layout.json) and checked: control blocks, then static data, then the heap', () => {
+    expect(() => checkLayout()).not.toThrow();
+    expect(HEAP_BASE).toBe(LAYOUT.heapStart);
+    expect(wasm.heap.alloc(1).byteOffset).toBeGreaterThanOrEqual(LAYOUT.heapStart);
+    // Seven 128-byte control blocks from byte 64 end at 960, below the static data at 1024; one more would not fit.
+    expect(() => checkLayout({ ...LAYOUT, controlBlock: { ...LAYOUT.controlBlock, count: LAYOUT.controlBlock.count + 1 } })).toThrow(/inconsistent/);
+    expect(() => checkLayout({ ...LAYOUT, heapStart: LAYOUT.staticData })).toThrow(/layout\.json/);
+  });
+
   const be: WasmBackend = wasm;
 
   test('alloc returns zero-filled, 64-byte aligned views of the wasm memory, also after free and reuse', () => {

@@ -21,9 +21,10 @@
 
 import * as fs from 'fs';
 import * as path from 'path';
+import * as v8 from 'v8';
 import type { Backend, Buffer, ReadBuffer, StepKernels } from '../backend';
-import { WasmHeap, wasmApi, MAX_PAGES, type WasmMemory, type WasmModule } from './memory';
-import { HelperThread, OP_CSR, OP_CSR_ROWS, OP_GEMM, OP_GEMM_NT } from './threads';
+import { checkLayout, WasmHeap, wasmApi, MAX_PAGES, type WasmApi, type WasmMemory, type WasmModule } from './memory';
+import { HELPER_OPS, HelperThread, OP_CSR, OP_CSR_ROWS, OP_GEMM, OP_GEMM_NT } from './threads';
 import { loadStepKernels, stepKernelsFrom } from './step';
 import { referenceStepKernels } from '../reference-step';
 
@@ -73,6 +74,8 @@ interface Kernels {
 export interface WasmOptions {
   /** Split big GEMMs with the helper thread. Default true. */
   threads: boolean;
+  /** Use the fused multiply-add build (kernels-fma.wasm) where it loaded. Default: true when it did. */
+  fma: boolean;
   /** 'auto' decides by density; 'never' / 'always' force the dense / zero-skipping kernel. */
   sparse: 'auto' | 'never' | 'always';
   /** Minimum M·N·K to split. */
@@ -94,6 +97,10 @@ export interface WasmBackend extends Backend {
   free(buf: Float32Array): void;
   readonly heap: WasmHeap;
   readonly options: WasmOptions;
+  /** The relaxed-SIMD (FMA) build of the GEMM kernels loaded here; options.fma says whether it is used. */
+  readonly fmaAvailable: boolean;
+  /** Which GEMM kernels run now: 'relaxed-SIMD FMA' or 'SIMD (multiply, then add)'. */
+  readonly kernelsInUse: string;
   /** Stops the helper thread (restarted on demand). Call at the end of a program or test file. */
   shutdown(): void;
   /** Split GEMM halves run by the worker, and taken back by this thread because it was not running. */
@@ -102,11 +109,35 @@ export interface WasmBackend extends Backend {
   threadChoices(): { ms: [number, number]; n: [number, number] }[];
 }
 
-/** Where the built kernels.wasm may be: next to the compiled JS (dist/), or dist/ seen from the sources. */
-function wasmPath(): string | null {
-  const candidates = [path.join(__dirname, 'kernels.wasm'), path.resolve(__dirname, '../../../dist/lib/backend/wasm/kernels.wasm')];
+/** Where a built .wasm may be: next to the compiled JS (dist/), or dist/ seen from the sources. */
+function wasmPath(file = 'kernels.wasm'): string | null {
+  const candidates = [path.join(__dirname, file), path.resolve(__dirname, '../../../dist/lib/backend/wasm', file)];
   for (const p of candidates) if (fs.existsSync(p)) return p;
   return null;
+}
+
+/** (module (func (param v128 v128 v128) (result v128) local.get 0 local.get 1 local.get 2 f32x4.relaxed_madd)) */
+const RELAXED_PROBE = Uint8Array.of(
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // magic, version
+  0x01, 0x08, 0x01, 0x60, 0x03, 0x7b, 0x7b, 0x7b, 0x01, 0x7b, // type: (v128, v128, v128) → v128
+  0x03, 0x02, 0x01, 0x00, // one function of that type
+  0x0a, 0x0d, 0x01, 0x0b, 0x00, 0x20, 0x00, 0x20, 0x01, 0x20, 0x02, 0xfd, 0x85, 0x02, 0x0b, // its body; 0xfd 0x105 = relaxed_madd
+);
+
+/**
+ * Whether this runtime compiles relaxed SIMD. Node 20's V8 has it behind a flag that can be set from
+ * inside the process before compiling (newer V8 has it on): try as is, then with the flag.
+ * SCRATCHNET_WASM_FMA=0 answers no (the plain SIMD build then runs).
+ */
+function relaxedSimd(api: WasmApi): boolean {
+  if (process.env.SCRATCHNET_WASM_FMA === '0') return false;
+  if (api.validate(RELAXED_PROBE)) return true;
+  try {
+    v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
+  } catch {
+    return false;
+  }
+  return api.validate(RELAXED_PROBE);
 }
 
 let instance: WasmBackend | null = null;
@@ -123,8 +154,11 @@ export function loadWasmBackend(): WasmBackend {
     if (!wasmApi) throw new Error('this JavaScript runtime has no WebAssembly');
     const file = wasmPath();
     if (!file) throw new Error(`kernels.wasm not found next to ${__dirname} (run \`npm run build\`)`);
-    const module = new wasmApi.Module(fs.readFileSync(file)); // throws where SIMD is unsupported
-    instance = instantiate(module);
+    checkLayout();
+    const plain = new wasmApi.Module(fs.readFileSync(file)); // throws where SIMD is unsupported
+    const fmaFile = wasmPath('kernels-fma.wasm');
+    const fma = fmaFile && relaxedSimd(wasmApi) ? new wasmApi.Module(fs.readFileSync(fmaFile)) : null;
+    instance = instantiate(fma ? [plain, fma] : [plain]);
     instance.stepKernels = loadStepKernels(instance.heap) ?? referenceStepKernels;
     return instance;
   } catch (e) {
@@ -133,10 +167,10 @@ export function loadWasmBackend(): WasmBackend {
   }
 }
 
-function instantiate(module: WasmModule): WasmBackend {
+/** A backend on a fresh shared memory from [plain SIMD] or [plain SIMD, relaxed-SIMD FMA] kernels. */
+function instantiate(modules: WasmModule[]): WasmBackend {
   const memory = new wasmApi!.Memory({ initial: 32, maximum: MAX_PAGES, shared: true });
-  const exports = new wasmApi!.Instance(module, { env: { memory, abort: () => { throw new Error('wasm abort'); } } }).exports;
-  return createBackend(module, memory, exports as unknown as Kernels);
+  return createBackend(modules, memory);
 }
 
 /**
@@ -146,7 +180,8 @@ function instantiate(module: WasmModule): WasmBackend {
 export function useWasmModules(kernels: WasmModule, step: WasmModule | null): WasmBackend {
   if (instance) return instance;
   if (!wasmApi) throw new Error('wasm backend unavailable: this JavaScript runtime has no WebAssembly');
-  instance = instantiate(kernels);
+  checkLayout();
+  instance = instantiate([kernels]);
   instance.stepKernels = step ? stepKernelsFrom(step, instance.heap) : referenceStepKernels;
   loadError = null;
   return instance;
@@ -196,17 +231,24 @@ export function wasmVariant(wasm: WasmBackend, name: string, opts: Partial<WasmO
   };
 }
 
-function createBackend(module: WasmModule, memory: WasmMemory, k: Kernels): WasmBackend {
+/** modules: [plain SIMD] or [plain SIMD, relaxed-SIMD FMA], the same kernels built twice (scripts/build-wasm.js). */
+function createBackend(modules: WasmModule[], memory: WasmMemory): WasmBackend {
   const heap = new WasmHeap(memory);
-  const helper = new HelperThread(module, memory, (op, a) => {
-    if (op === OP_GEMM) k.gemmStrided(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12]);
-    else if (op === OP_GEMM_NT) k.gemmNTStrided(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11]);
-    else if (op === OP_CSR) k.csrGemm(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]);
-    else if (op === OP_CSR_ROWS) k.csrGemmRows(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]);
+  const instances = modules.map((m) => new wasmApi!.Instance(m, { env: { memory, abort: () => { throw new Error('wasm abort'); } } }).exports as unknown as Kernels);
+  // The kernels of the current call (set by use() at the start of each), and their module's index.
+  let k = instances[0];
+  let mod = 0;
+  function use(): void {
+    mod = options.fma && instances.length > 1 ? 1 : 0;
+    k = instances[mod];
+  }
+  const helper = new HelperThread(modules, memory, (m, op, a) => {
+    const kernel = instances[m][HELPER_OPS[op - 1]] as (...args: number[]) => void;
+    kernel(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12]);
   });
   // SCRATCHNET_WASM_THREADS=1 keeps every kernel on the calling thread (a busy machine, see README).
   const threads = process.env.SCRATCHNET_WASM_THREADS !== '1';
-  const options: WasmOptions = { threads, sparse: 'auto', threadMinWork: THREAD_MIN_WORK, sparseMaxDensity: SPARSE_MAX_DENSITY, heapBudget: 3 * 2 ** 30 };
+  const options: WasmOptions = { threads, fma: instances.length > 1, sparse: 'auto', threadMinWork: THREAD_MIN_WORK, sparseMaxDensity: SPARSE_MAX_DENSITY, heapBudget: 3 * 2 ** 30 };
   let warned = false;
   function alloc(n: number): Float32Array {
     if (heap.liveBytes + n * 4 <= options.heapBudget) return heap.alloc(n);
@@ -357,7 +399,7 @@ function createBackend(module: WasmModule, memory: WasmMemory, k: Kernels): Wasm
       k.csrBuild(csr, pa + i0 * ldai, ldai, ldak, m, K, ldb);
       if (split && split.cols) {
         const at = split.at;
-        helper.run(byRows ? OP_CSR_ROWS : OP_CSR, [ci + at * 4, ldc, csr, m, pb + at * 4, N - at, acc ? 1 : 0, pbias ? pbias + at * 4 : 0]);
+        helper.run(mod, byRows ? OP_CSR_ROWS : OP_CSR, [ci + at * 4, ldc, csr, m, pb + at * 4, N - at, acc ? 1 : 0, pbias ? pbias + at * 4 : 0]);
         kernel(ci, ldc, csr, m, pb, at, acc ? 1 : 0, pbias);
         helper.join();
       } else kernel(ci, ldc, csr, m, pb, N, acc ? 1 : 0, pbias);
@@ -375,10 +417,10 @@ function createBackend(module: WasmModule, memory: WasmMemory, k: Kernels): Wasm
     const at = split.at;
     const theirs = scratchAddr(6, PANEL);
     if (split.cols) {
-      helper.run(OP_GEMM, [pc + at * 4, ldc, pa, ldai, ldak, pb + at * 4, ldb, M, N - at, K, acc ? 1 : 0, pbias ? pbias + at * 4 : 0, theirs]);
+      helper.run(mod, OP_GEMM, [pc + at * 4, ldc, pa, ldai, ldak, pb + at * 4, ldb, M, N - at, K, acc ? 1 : 0, pbias ? pbias + at * 4 : 0, theirs]);
       k.gemmStrided(pc, ldc, pa, ldai, ldak, pb, ldb, M, at, K, acc ? 1 : 0, pbias, mine);
     } else {
-      helper.run(OP_GEMM, [pc + at * ldc, ldc, pa + at * ldai, ldai, ldak, pb, ldb, M - at, N, K, acc ? 1 : 0, pbias, theirs]);
+      helper.run(mod, OP_GEMM, [pc + at * ldc, ldc, pa + at * ldai, ldai, ldak, pb, ldb, M - at, N, K, acc ? 1 : 0, pbias, theirs]);
       k.gemmStrided(pc, ldc, pa, ldai, ldak, pb, ldb, at, N, K, acc ? 1 : 0, pbias, mine);
     }
     helper.join();
@@ -392,10 +434,15 @@ function createBackend(module: WasmModule, memory: WasmMemory, k: Kernels): Wasm
     alloc,
     free: (buf: Float32Array) => heap.free(buf),
     shutdown: () => helper.shutdown(),
+    fmaAvailable: instances.length > 1,
+    get kernelsInUse() {
+      return options.fma && instances.length > 1 ? 'relaxed-SIMD FMA' : 'SIMD (multiply, then add)';
+    },
     threadStats: helper.stats,
     threadChoices: () => [...choices.values()].map((c) => ({ ms: [c.ms[0], c.ms[1]] as [number, number], n: [c.n[0], c.n[1]] as [number, number] })),
 
     gemm(out: Buffer, a: ReadBuffer, b: ReadBuffer, M: number, K: number, N: number, accumulate = false): Buffer {
+      use();
       const pa = inAddr(a, M * K, 1, 'a');
       const pb = inAddr(b, K * N, 2, 'b');
       const pc = outAddr(out, M * N, accumulate);
@@ -404,6 +451,7 @@ function createBackend(module: WasmModule, memory: WasmMemory, k: Kernels): Wasm
     },
 
     gemmTN(out: Buffer, a: ReadBuffer, b: ReadBuffer, M: number, K: number, N: number, accumulate = false): Buffer {
+      use();
       const pa = inAddr(a, K * M, 1, 'a');
       const pb = inAddr(b, K * N, 2, 'b');
       const pc = outAddr(out, M * N, accumulate);
@@ -412,6 +460,7 @@ function createBackend(module: WasmModule, memory: WasmMemory, k: Kernels): Wasm
     },
 
     gemmNT(out: Buffer, a: ReadBuffer, b: ReadBuffer, M: number, K: number, N: number, accumulate = false): Buffer {
+      use();
       const pa = inAddr(a, M * K, 1, 'a');
       const pb = inAddr(b, N * K, 2, 'b');
       const pc = outAddr(out, M * N, accumulate);
@@ -427,10 +476,10 @@ function createBackend(module: WasmModule, memory: WasmMemory, k: Kernels): Wasm
         const theirs = scratchAddr(6, PANEL);
         const at = split.at;
         if (split.cols) {
-          helper.run(OP_GEMM_NT, [pc + at * 4, N * 4, pa, K * 4, pb + at * K * 4, K * 4, M, N - at, K, acc, 0, theirs]);
+          helper.run(mod, OP_GEMM_NT, [pc + at * 4, N * 4, pa, K * 4, pb + at * K * 4, K * 4, M, N - at, K, acc, 0, theirs]);
           k.gemmNTStrided(pc, N * 4, pa, K * 4, pb, K * 4, M, at, K, acc, 0, mine);
         } else {
-          helper.run(OP_GEMM_NT, [pc + at * N * 4, N * 4, pa + at * K * 4, K * 4, pb, K * 4, M - at, N, K, acc, 0, theirs]);
+          helper.run(mod, OP_GEMM_NT, [pc + at * N * 4, N * 4, pa + at * K * 4, K * 4, pb, K * 4, M - at, N, K, acc, 0, theirs]);
           k.gemmNTStrided(pc, N * 4, pa, K * 4, pb, K * 4, at, N, K, acc, 0, mine);
         }
         helper.join();
@@ -440,6 +489,7 @@ function createBackend(module: WasmModule, memory: WasmMemory, k: Kernels): Wasm
     },
 
     denseForward(out: Buffer, inp: ReadBuffer, weight: ReadBuffer, bias: ReadBuffer | null, B: number, C: number, OC: number): Buffer {
+      use();
       const pa = inAddr(inp, B * C, 1, 'inp');
       const pb = inAddr(weight, C * OC, 2, 'weight');
       const pbias = bias ? inAddr(bias, OC, 3, 'bias') : 0;
@@ -449,6 +499,7 @@ function createBackend(module: WasmModule, memory: WasmMemory, k: Kernels): Wasm
     },
 
     addBias(out: Buffer, x: ReadBuffer, bias: ReadBuffer, M: number, N: number): Buffer {
+      use();
       const px = inAddr(x, M * N, 1, 'x');
       const pbias = inAddr(bias, N, 3, 'bias');
       const pc = outAddr(out, M * N, false);
@@ -457,6 +508,7 @@ function createBackend(module: WasmModule, memory: WasmMemory, k: Kernels): Wasm
     },
 
     colSum(out: Buffer, x: ReadBuffer, M: number, N: number, accumulate = false): Buffer {
+      use();
       const px = inAddr(x, M * N, 1, 'x');
       const pc = outAddr(out, N, accumulate);
       k.colSum(pc, px, M, N, accumulate ? 1 : 0);

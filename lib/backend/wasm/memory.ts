@@ -7,6 +7,8 @@
 // from, so we remember every buffer object `memory.buffer` has returned). The worker thread receives
 // the same memory, so kernels running there see the same bytes.
 
+import layoutJson from './layout.json';
+
 /** The few WebAssembly JS-API types used here (TypeScript's lib "dom" has them; we build without it). */
 export interface WasmMemory {
   readonly buffer: ArrayBuffer | SharedArrayBuffer;
@@ -19,14 +21,32 @@ export interface WasmApi {
   Memory: new (d: { initial: number; maximum: number; shared: boolean }) => WasmMemory;
   Module: new (bytes: Uint8Array) => WasmModule;
   Instance: new (m: WasmModule, imports: object) => { exports: Record<string, unknown> };
+  validate(bytes: Uint8Array): boolean;
 }
 export const wasmApi = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
 
 export const PAGE_BYTES = 65536;
 /** 4 GiB: the whole wasm32 address space. Shared memory reserves it (address space only) up front. */
 export const MAX_PAGES = 65536;
-/** Page 0 holds the thread control block and the kernels' (tiny) static data; buffers start above. */
-export const HEAP_BASE = PAGE_BYTES;
+
+/**
+ * The memory map, declared once in layout.json (the wasm build reads it too, scripts/build-wasm.js):
+ *   [controlBlock.start, + count·bytes)  the helper threads' control blocks (./threads.ts)
+ *   [staticData, heapStart)              the kernels' static data (asc --memoryBase)
+ *   [heapStart, 4 GiB)                   buffers handed out by WasmHeap
+ * checkLayout() runs when the backend loads, so that an edit making two regions overlap fails at once.
+ */
+export const LAYOUT: { readonly controlBlock: { start: number; count: number; bytes: number }; readonly staticData: number; readonly heapStart: number } = layoutJson;
+
+/** Throws when the regions of LAYOUT overlap or are misaligned (checked when the backend loads). */
+export function checkLayout(layout = LAYOUT): void {
+  const cb = layout.controlBlock;
+  if (!(cb.start > 0 && cb.start % 64 === 0 && cb.bytes % 64 === 0 && cb.start + cb.count * cb.bytes <= layout.staticData && layout.staticData < layout.heapStart && layout.heapStart % PAGE_BYTES === 0)) {
+    throw new Error(`wasm memory map (lib/backend/wasm/layout.json) is inconsistent: ${JSON.stringify(layout)}`);
+  }
+}
+/** Buffers start here, above page 0's control blocks and static data. */
+export const HEAP_BASE = LAYOUT.heapStart;
 /** Every buffer starts on a cache line (also satisfies the 16-byte v128 alignment). */
 export const ALIGN = 64;
 

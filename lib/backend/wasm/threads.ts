@@ -18,25 +18,32 @@
 // enough to be split; shutdown() stops it.
 
 import { Worker } from 'worker_threads';
-import type { WasmMemory, WasmModule } from './memory';
+import { LAYOUT, type WasmMemory, type WasmModule } from './memory';
 
 /**
- * Byte address of the first control block (below the kernels' static data, which starts at 1024).
- * Each worker started gets the next of 7 blocks of 128 bytes, so a terminated worker that has not
- * yet stopped can never see, claim or answer its successor's jobs.
+ * The control blocks (LAYOUT.controlBlock, below the kernels' static data): each worker started gets
+ * the next block, so a terminated worker that has not yet stopped can never see, claim or answer its
+ * successor's jobs. Int32 slots of a block:
  */
-export const CTL_BYTE = 64;
-const CTL_BLOCKS = 7;
 const SEQ = 0;
 const DONE = 1;
 const OP = 2;
 const CLAIM = 3;
-const ARGS = 4;
-export const OP_GEMM = 1;
-export const OP_GEMM_NT = 2;
-export const OP_CSR = 3;
-export const OP_CSR_ROWS = 4;
-const OP_EXIT = 9;
+/** Which module runs the job: an index into the modules the worker was given (plain SIMD, FMA). */
+const MODULE = 4;
+const ARGS = 5;
+const MAX_ARGS = 13;
+
+/** The kernels a helper thread can run: op k is HELPER_OPS[k − 1] (the list both threads dispatch from). */
+export const HELPER_OPS = ['gemmStrided', 'gemmNTStrided', 'csrGemm', 'csrGemmRows'] as const;
+export type HelperOp = (typeof HELPER_OPS)[number];
+/** The op number of a kernel. */
+export const opOf = (name: HelperOp): number => HELPER_OPS.indexOf(name) + 1;
+export const OP_GEMM = opOf('gemmStrided');
+export const OP_GEMM_NT = opOf('gemmNTStrided');
+export const OP_CSR = opOf('csrGemm');
+export const OP_CSR_ROWS = opOf('csrGemmRows');
+const OP_EXIT = HELPER_OPS.length + 1;
 // Atomics.load iterations of a spin-wait: ~5–8 ns each here. The worker spins ~1 ms after a job,
 // long enough to stay awake from one split GEMM of a training step to the next (an MLP batch at 64
 // is ~1 ms); when splits stop paying (index.ts times them), jobs stop and it sleeps. The main
@@ -46,11 +53,12 @@ const SPIN_MAIN = 20_000;
 const TIMEOUT_MS = 20_000;
 
 // Plain JS so it runs the same from dist/ and from the TypeScript sources under ts-jest.
+// The op list arrives in workerData (HELPER_OPS), never repeated here.
 const WORKER_SOURCE = `
 const { workerData } = require('worker_threads');
-const { module, memory, ctlByte, spin } = workerData;
-const ctl = new Int32Array(memory.buffer, ctlByte, 32);
-const k = new WebAssembly.Instance(module, { env: { memory, abort() { throw new Error('wasm abort'); } } }).exports;
+const { modules, memory, ctlByte, ctlInts, spin, ops } = workerData;
+const ctl = new Int32Array(memory.buffer, ctlByte, ctlInts);
+const kernels = modules.map((m) => new WebAssembly.Instance(m, { env: { memory, abort() { throw new Error('wasm abort'); } } }).exports);
 let seen = 0;
 for (;;) {
   let n = 0;
@@ -59,14 +67,11 @@ for (;;) {
   seen = Atomics.load(ctl, ${SEQ});
   if (Atomics.load(ctl, ${OP}) === ${OP_EXIT}) break;
   if (Atomics.compareExchange(ctl, ${CLAIM}, seen, -seen) !== seen) continue; // taken back, or stale
-  const op = ctl[${OP}];
-  const a = ctl.subarray(${ARGS}, ${ARGS} + 13);
+  const kernel = kernels[ctl[${MODULE}]] && kernels[ctl[${MODULE}]][ops[ctl[${OP}] - 1]];
+  const a = ctl.subarray(${ARGS}, ${ARGS} + ${MAX_ARGS});
   let status = seen;
   try {
-    if (op === ${OP_GEMM}) k.gemmStrided(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12]);
-    else if (op === ${OP_GEMM_NT}) k.gemmNTStrided(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11]);
-    else if (op === ${OP_CSR}) k.csrGemm(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]);
-    else if (op === ${OP_CSR_ROWS}) k.csrGemmRows(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]);
+    if (kernel) kernel(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12]);
     else status = -seen;
   } catch (e) {
     status = -seen;
@@ -85,6 +90,7 @@ export class HelperThread {
   private pending = false;
   private readonly args: number[] = [];
   private op = 0;
+  private module = 0;
   /** Worker threads could not be started here; `local` marks a job left for join() to run. */
   private unavailable = false;
   private failures = 0;
@@ -92,18 +98,24 @@ export class HelperThread {
   /** Jobs the worker ran, jobs this thread took back (for the benchmarks and tests). */
   readonly stats = { worker: 0, stolen: 0 };
 
-  /** runLocal(op, args) runs a job on this thread (when the worker has not claimed it in time). */
+  /**
+   * modules: the compiled kernels the worker instantiates (a job names one by index). runLocal(module, op,
+   * args) runs a job on this thread (when the worker has not claimed it in time).
+   */
   constructor(
-    private readonly module: WasmModule,
+    private readonly modules: readonly WasmModule[],
     private readonly memory: WasmMemory,
-    private readonly runLocal: (op: number, args: readonly number[]) => void,
+    private readonly runLocal: (module: number, op: number, args: readonly number[]) => void,
   ) {
-    this.ctl = new Int32Array(memory.buffer, CTL_BYTE, 32);
+    if (ARGS + MAX_ARGS > LAYOUT.controlBlock.bytes / 4) throw new Error('wasm memory map: a control block is too small for its slots');
+    this.ctl = new Int32Array(memory.buffer, LAYOUT.controlBlock.start, LAYOUT.controlBlock.bytes / 4);
   }
 
-  /** Starts the kernel `op` with up to 13 integer arguments on the helper thread. */
-  run(op: number, args: readonly number[]): void {
+  /** Starts the kernel `op` of modules[module] with up to 13 integer arguments on the helper thread. */
+  run(module: number, op: number, args: readonly number[]): void {
     if (this.pending) throw new Error('wasm helper thread: run() while a job is pending');
+    if (args.length > MAX_ARGS) throw new Error(`wasm helper thread: ${args.length} arguments, at most ${MAX_ARGS}`);
+    this.module = module;
     this.op = op;
     this.args.length = 0;
     for (let i = 0; i < args.length; i++) this.args.push(args[i]);
@@ -121,6 +133,7 @@ export class HelperThread {
     }
     const ctl = this.ctl;
     ctl[OP] = op;
+    ctl[MODULE] = module;
     for (let i = 0; i < args.length; i++) ctl[ARGS + i] = args[i]; // addresses ≥ 2³¹ wrap to the same i32 bits
     this.seq = this.seq >= 0x3fffffff ? 1 : this.seq + 1;
     this.pending = true;
@@ -135,14 +148,14 @@ export class HelperThread {
     this.pending = false;
     if (this.local) {
       this.local = false;
-      this.runLocal(this.op, this.args);
+      this.runLocal(this.module, this.op, this.args);
       return;
     }
     const ctl = this.ctl;
     const seq = this.seq;
     if (Atomics.compareExchange(ctl, CLAIM, seq, 0) === seq) {
       this.stats.stolen++;
-      this.runLocal(this.op, this.args);
+      this.runLocal(this.module, this.op, this.args);
       return;
     }
     this.stats.worker++;
@@ -180,13 +193,15 @@ export class HelperThread {
 
   private start(): void {
     // A fresh control block; the new worker starts with seen = 0, so no job may look pending.
-    const ctlByte = CTL_BYTE + (this.generation++ % CTL_BLOCKS) * 128;
-    this.ctl = new Int32Array(this.memory.buffer, ctlByte, 32);
+    const { start, count, bytes } = LAYOUT.controlBlock;
+    const ctlByte = start + (this.generation++ % count) * bytes;
+    const ctlInts = bytes / 4;
+    this.ctl = new Int32Array(this.memory.buffer, ctlByte, ctlInts);
     this.ctl.fill(0);
     this.seq = 0;
     const w = new Worker(WORKER_SOURCE, {
       eval: true,
-      workerData: { module: this.module, memory: this.memory, ctlByte, spin: SPIN_WORKER },
+      workerData: { modules: this.modules, memory: this.memory, ctlByte, ctlInts, spin: SPIN_WORKER, ops: HELPER_OPS },
     });
     w.unref();
     w.on('error', () => {
