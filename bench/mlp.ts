@@ -57,13 +57,26 @@ export function loadMlpData(rows = 54000): MlpData {
   return { x: new Tensor(ds.trainImages, [rows, 784]), labels: ds.trainLabels };
 }
 
-/** A compiled 784-128-64-10 model on the named backend (the global backend choice is restored). */
-export function buildMlp(backend: string, seed: number): Sequential {
+/** Which network the MLP benchmark trains: ReLU hidden layers, 10 outputs, Adam with coupled L2 decay. */
+export interface MlpSpec {
+  name: string;
+  hidden: number[];
+  learningRate: number;
+  weightDecay: number;
+}
+/** The assignment's MLP 784-128-64-10 (issue 6's benchmark). */
+export const SMALL_MLP: MlpSpec = { name: '784-128-64-10', hidden: [128, 64], learningRate: 1e-3, weightDecay: 0 };
+/** The `train` command's default network: 3x512, Adam lr 5e-4, weight decay 1e-4 (DEFAULT_CONFIG). */
+export const TRAIN_DEFAULT_MLP: MlpSpec = { name: '784-512-512-512-10 (train default)', hidden: [512, 512, 512], learningRate: 5e-4, weightDecay: 1e-4 };
+
+/** A compiled model of the spec on the named backend (the global backend choice is restored). */
+export function buildMlp(backend: string, seed: number, spec: MlpSpec = SMALL_MLP): Sequential {
   const previous = getBackend().name;
   setBackend(backend);
   try {
-    const model = new Sequential([new Dense({ units: 128, activation: 'relu' }), new Dense({ units: 64, activation: 'relu' }), new Dense({ units: 10 })], { inputShape: [784], seed });
-    return model.compile({ optimizer: 'adam', loss: 'softmax_cross_entropy' });
+    const layers = [...spec.hidden.map((units) => new Dense({ units, activation: 'relu' })), new Dense({ units: 10 })];
+    const model = new Sequential(layers, { inputShape: [784], seed });
+    return model.compile({ optimizer: 'adam', optimizerConfig: { learning_rate: spec.learningRate, weight_decay: spec.weightDecay }, loss: 'softmax_cross_entropy' });
   } finally {
     setBackend(previous);
   }
@@ -80,19 +93,20 @@ function limitBatches(model: Sequential, batches: number | undefined, losses: nu
 }
 
 /** Times one fit() of a fresh model (seed) on `backend`: one epoch, or its first `batches` batches. */
-export function trainScratchnet(backend: string, data: MlpData, batchSize: number, opts: { batches?: number; seed?: number } = {}): MlpRun {
-  const model = buildMlp(backend, opts.seed ?? 1);
+export function trainScratchnet(backend: string, data: MlpData, batchSize: number, opts: { batches?: number; seed?: number; spec?: MlpSpec } = {}): MlpRun {
+  const model = buildMlp(backend, opts.seed ?? 1, opts.spec);
   const losses: number[] = [];
   const t0 = process.hrtime.bigint();
   const h = model.fit(data.x, data.labels, { epochs: 1, batchSize, callbacks: limitBatches(model, opts.batches, losses) });
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   const samples = Math.min(losses.length * batchSize, data.x.rows);
+  model.dispose();
   return { impl: backend, batchSize, samples, batches: losses.length, seconds, samplesPerSec: samples / seconds, loopSeconds: h.history.seconds[0], loss: h.history.loss[0] };
 }
 
 /** Per-batch losses of a fresh model (seed) on unshuffled rows, and its initial weights. */
-export function scratchnetBatchLosses(backend: string, data: MlpData, batchSize: number, batches: number, seed = 1): { losses: number[]; init: Float32Array } {
-  const model = buildMlp(backend, seed);
+export function scratchnetBatchLosses(backend: string, data: MlpData, batchSize: number, batches: number, seed = 1, spec: MlpSpec = SMALL_MLP): { losses: number[]; init: Float32Array } {
+  const model = buildMlp(backend, seed, spec);
   const init = initialWeights(model);
   const losses: number[] = [];
   model.fit(data.x, data.labels, { epochs: 1, batchSize, shuffle: false, callbacks: limitBatches(model, batches, losses) });
@@ -151,6 +165,7 @@ export class NumpyMlp {
   constructor(
     private readonly rows = 54000,
     readonly threads?: number,
+    readonly spec: MlpSpec = SMALL_MLP,
   ) {
     this.name = threads === undefined ? 'numpy' : `numpy-${threads}t`;
   }
@@ -158,7 +173,8 @@ export class NumpyMlp {
   /** Starts the process and waits until it has loaded the data. Rejects if python3 or numpy is missing. */
   async start(): Promise<this> {
     const python = process.env.PYTHON ?? 'python3';
-    const proc = spawn(python, [benchScript('numpy_mlp.py'), '--serve', '--train-rows', String(this.rows)], { env: numpyEnv(this.threads) });
+    const specArgs = ['--sizes', [784, ...this.spec.hidden, 10].join(','), '--lr', String(this.spec.learningRate), '--weight-decay', String(this.spec.weightDecay)];
+    const proc = spawn(python, [benchScript('numpy_mlp.py'), '--serve', '--train-rows', String(this.rows), ...specArgs], { env: numpyEnv(this.threads) });
     this.proc = proc;
     proc.stderr.on('data', (d: Buffer) => (this.stderr += d.toString()));
     const lines = createInterface({ input: proc.stdout });

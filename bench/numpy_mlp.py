@@ -3,13 +3,15 @@
 written the way a competent NumPy user would (float32 throughout, preallocated buffers with out=,
 one flat parameter buffer so Adam is a handful of whole-array operations), timed on the same machine.
 
-Model 784-128-64-10, ReLU, softmax cross-entropy on the logits (mean over the batch), hand-written
-backward, Adam (lr 1e-3, beta1 0.9, beta2 0.999, eps 1e-8) with bias correction
+Model 784-128-64-10 by default (--sizes 784,512,512,512,10 is the `train` command's default network),
+ReLU hidden layers, softmax cross-entropy on the logits (mean over the batch), hand-written backward,
+Adam (--lr 1e-3, beta1 0.9, beta2 0.999, eps 1e-8) with bias correction and coupled L2 weight decay on
+the kernels (--weight-decay, 0 by default), g = dL/dw + wd * d * w with d = 1 for kernels, 0 for biases:
   w <- w - lr * (m / (1 - beta1^t)) / (sqrt(v / (1 - beta2^t)) + eps),
 Glorot-uniform kernels and zero biases; MNIST training images byte/255 from the shipped gzip'd IDX
 files (the first --train-rows of them), reshuffled each epoch, last batch partial.
 
-Dimension letters: B batch, C inputs (784), H1 128, H2 64, O 10 outputs.
+Dimension letters: B batch, then the layer widths SIZES[0] (784 inputs) ... SIZES[-1] (10 outputs).
 
 Modes:
   python3 bench/numpy_mlp.py [--batch-size 64] [--runs 3] [--batches N]  one epoch (or N batches) per run
@@ -33,7 +35,9 @@ import time
 
 import numpy as np
 
-SIZES = (784, 128, 64, 10)
+SIZES = (784, 128, 64, 10)  # set by --sizes
+LR = 1e-3  # --lr
+WEIGHT_DECAY = 0.0  # --weight-decay
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -108,12 +112,15 @@ class MLP:
         self.m = np.zeros(n, np.float32)
         self.v = np.zeros(n, np.float32)
         self.tmp = np.zeros(n, np.float32)
+        self.decay = np.zeros(n, np.float32)  # 1 on kernels, 0 on biases
         self.t = 0
         self.p, self.g, off = [], [], 0
         for s in shapes:
             k = int(np.prod(s))
             self.p.append(self.params[off : off + k].reshape(s))
             self.g.append(self.grads[off : off + k].reshape(s))
+            if len(s) == 2:
+                self.decay[off : off + k] = 1
             off += k
         if init is not None:
             if init.size != n:
@@ -124,11 +131,17 @@ class MLP:
                 lim = np.sqrt(6.0 / (w.shape[0] + w.shape[1]))
                 w[:] = rng.uniform(-lim, lim, w.shape).astype(np.float32)
 
-    def adam(self, lr=1e-3, b1=0.9, b2=0.999, eps=1e-8):
+    def adam(self, lr=None, b1=0.9, b2=0.999, eps=1e-8, wd=None):
+        lr = LR if lr is None else lr
+        wd = WEIGHT_DECAY if wd is None else wd
         self.t += 1
         c1 = 1.0 - b1**self.t
         c2 = 1.0 - b2**self.t
         g, m, v, tmp = self.grads, self.m, self.v, self.tmp
+        if wd:  # coupled L2: g += wd * d * w (in the gradient buffer, which the next batch overwrites)
+            np.multiply(self.params, self.decay, out=tmp)
+            tmp *= np.float32(wd)
+            g += tmp
         m *= np.float32(b1)
         np.multiply(g, np.float32(1 - b1), out=tmp)
         m += tmp
@@ -150,17 +163,12 @@ def train(model, X, Y, batch_size, order, batches=None, phases=None):
     adds each phase's seconds to it (gather, forward, loss, backward, optimizer)."""
     clock = time.perf_counter if phases is not None else (lambda: 0.0)
     tg = tf = tl = tb = to = 0.0
-    W1, b1, W2, b2, W3, b3 = model.p
-    dW1, db1, dW2, db2, dW3, db3 = model.g
-    Bmax = batch_size
-    xb = np.empty((Bmax, SIZES[0]), np.float32)
-    z1 = np.empty((Bmax, SIZES[1]), np.float32)
-    z2 = np.empty((Bmax, SIZES[2]), np.float32)
-    z3 = np.empty((Bmax, SIZES[3]), np.float32)
-    dh1 = np.empty_like(z1)
-    dh2 = np.empty_like(z2)
-    m1 = np.empty(z1.shape, np.bool_)
-    m2 = np.empty(z2.shape, np.bool_)
+    L = len(SIZES) - 1  # layers; hidden layers 0 .. L-2 have ReLU
+    W, bias, dW, db = model.p[0::2], model.p[1::2], model.g[0::2], model.g[1::2]
+    xb = np.empty((batch_size, SIZES[0]), np.float32)
+    z = [np.empty((batch_size, c), np.float32) for c in SIZES[1:]]  # each layer's output (ReLU'd in place)
+    dh = [np.empty((batch_size, c), np.float32) for c in SIZES[1:-1]]
+    mask = [np.empty((batch_size, c), np.bool_) for c in SIZES[1:-1]]
     n = len(order)
     nb = (n + batch_size - 1) // batch_size
     if batches is not None:
@@ -170,23 +178,23 @@ def train(model, X, Y, batch_size, order, batches=None, phases=None):
         t0 = clock()
         idx = order[i * batch_size : (i + 1) * batch_size]
         B = len(idx)
-        x, h1, h2, lg = xb[:B], z1[:B], z2[:B], z3[:B]
+        x = xb[:B]
         np.take(X, idx, axis=0, out=x)
         y = Y[idx]
         ar = np.arange(B)
         t1 = clock()
         tg += t1 - t0
-        # forward: h1 = relu(x W1 + b1), h2 = relu(h1 W2 + b2), logits = h2 W3 + b3
-        np.matmul(x, W1, out=h1)
-        h1 += b1
-        np.greater(h1, 0, out=m1[:B])
-        np.maximum(h1, 0, out=h1)
-        np.matmul(h1, W2, out=h2)
-        h2 += b2
-        np.greater(h2, 0, out=m2[:B])
-        np.maximum(h2, 0, out=h2)
-        np.matmul(h2, W3, out=lg)
-        lg += b3
+        # forward: h_l = relu(h_{l-1} W_l + b_l) for the hidden layers, logits = h W_L + b_L
+        h = x
+        for l in range(L):
+            out = z[l][:B]
+            np.matmul(h, W[l], out=out)
+            out += bias[l]
+            if l < L - 1:
+                np.greater(out, 0, out=mask[l][:B])
+                np.maximum(out, 0, out=out)
+            h = out
+        lg = h
         t0 = clock()
         tf += t0 - t1
         # softmax cross-entropy: L = mean(logsumexp(z) - z_y); dL/dz = (softmax(z) - onehot(y)) / B
@@ -201,16 +209,16 @@ def train(model, X, Y, batch_size, order, batches=None, phases=None):
         t1 = clock()
         tl += t1 - t0
         # backward, from the forward lines above (each layer: dW = inputᵀ dz, db = Σ_rows dz, dinput = dz Wᵀ)
-        np.matmul(h2.T, lg, out=dW3)
-        np.sum(lg, axis=0, out=db3)
-        np.matmul(lg, W3.T, out=dh2[:B])
-        dh2[:B] *= m2[:B]
-        np.matmul(h1.T, dh2[:B], out=dW2)
-        np.sum(dh2[:B], axis=0, out=db2)
-        np.matmul(dh2[:B], W2.T, out=dh1[:B])
-        dh1[:B] *= m1[:B]
-        np.matmul(x.T, dh1[:B], out=dW1)
-        np.sum(dh1[:B], axis=0, out=db1)
+        dz = lg
+        for l in range(L - 1, -1, -1):
+            inp = z[l - 1][:B] if l > 0 else x
+            np.matmul(inp.T, dz, out=dW[l])
+            np.sum(dz, axis=0, out=db[l])
+            if l > 0:
+                d = dh[l - 1][:B]
+                np.matmul(dz, W[l].T, out=d)
+                d *= mask[l - 1][:B]
+                dz = d
         t0 = clock()
         tb += t0 - t1
         model.adam()
@@ -278,9 +286,15 @@ def main():
     ap.add_argument("--batches", type=int, default=None, help="stop each run after N batches (default: one epoch)")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--sizes", default="784,128,64,10", help="layer widths, inputs first")
+    ap.add_argument("--lr", type=float, default=1e-3)
+    ap.add_argument("--weight-decay", type=float, default=0.0)
     ap.add_argument("--serve", action="store_true")
     ap.add_argument("--check", metavar="INIT.bin")
     a = ap.parse_args()
+    global SIZES, LR, WEIGHT_DECAY
+    SIZES = tuple(int(v) for v in a.sizes.split(","))
+    LR, WEIGHT_DECAY = a.lr, a.weight_decay
     X, Y = load_mnist(a.data_dir, a.train_rows)
     if a.serve:
         return serve(X, Y)

@@ -34,12 +34,15 @@ import { benchGemm, mlpShapes, squareShapes, type GemmRow, type GemmShape } from
 import { benchEpochs, type EpochBenchResult } from './epochs';
 import { benchLoadData, type LoadDataBenchResult } from './load-data';
 import { formatTable as alignedTable, median } from '../lib/util/format';
-import { benchScript, checkMlpAgreement, loadMlpData, numpyEnv, NumpyMlp, scratchnetPhases, trainScratchnet, type AgreementRow, type BlasInfo, type MlpData, type MlpPhases, type MlpRun } from './mlp';
+import { benchScript, checkMlpAgreement, loadMlpData, numpyEnv, NumpyMlp, scratchnetPhases, SMALL_MLP, TRAIN_DEFAULT_MLP, trainScratchnet, type AgreementRow, type BlasInfo, type MlpData, type MlpPhases, type MlpRun, type MlpSpec } from './mlp';
 
 export interface BenchOptions {
   quick: boolean;
   /** Which parts run. */
   parts: { gemm: boolean; mlp: boolean; load: boolean; epochs: boolean };
+  /** Also train the `train` default network (3x512, weight decay) against NumPy, these batches per run. */
+  defaultNet: boolean;
+  defaultBatches: number;
   /** Epochs of the `train` default network, and its training rows (undefined: all 54,000). */
   epochs: number;
   epochRows?: number;
@@ -69,6 +72,8 @@ export function defaultOptions(quick = false): BenchOptions {
   return {
     quick,
     parts: { gemm: true, mlp: true, load: true, epochs: true },
+    defaultNet: true,
+    defaultBatches: quick ? 10 : 200,
     epochs: quick ? 2 : 8,
     epochRows: quick ? 3000 : undefined,
     runs: quick ? 2 : 5,
@@ -230,7 +235,7 @@ export function summariseMlp(runs: MlpRun[]): MlpSummaryRow[] {
 }
 
 /** Times every implementation at every batch size, alternating implementations run by run. */
-async function benchMlpAll(o: BenchOptions, data: MlpData, backends: Map<string, Backend>, numpys: NumpyMlp[]): Promise<MlpRun[]> {
+async function benchMlpAll(o: BenchOptions, data: MlpData, backends: Map<string, Backend>, numpys: NumpyMlp[], spec: MlpSpec = SMALL_MLP): Promise<MlpRun[]> {
   type Impl = { name: string; runs: number; batches?: number; run: (B: number, batches: number | undefined, seed: number) => Promise<MlpRun> };
   const impls: Impl[] = [];
   const scratch = (name: string, be: string, threads: boolean | null): Impl['run'] => async (B, batches, seed) => {
@@ -238,7 +243,7 @@ async function benchMlpAll(o: BenchOptions, data: MlpData, backends: Map<string,
     const before = sw?.threads;
     if (sw && threads !== null) sw.threads = threads;
     try {
-      return { ...trainScratchnet(be, data, B, { batches, seed }), impl: name };
+      return { ...trainScratchnet(be, data, B, { batches, seed, spec }), impl: name };
     } finally {
       if (sw && before !== undefined) sw.threads = before;
     }
@@ -291,6 +296,8 @@ export interface BenchResult {
   checks: { mlpAgreement?: AgreementRow[]; gemmMaxError?: Record<string, number> };
   gemm?: { rows: GemmRow[]; table: GemmTableRow[] };
   mlp?: { runs: MlpRun[]; summary: MlpSummaryRow[]; phases?: MlpPhases[] };
+  /** The `train` default network against NumPy (wasm only). */
+  mlpDefault?: { spec: MlpSpec; runs: MlpRun[]; summary: MlpSummaryRow[] };
   loadData?: LoadDataBenchResult;
   epochs?: EpochBenchResult;
   targets: TargetRow[];
@@ -412,6 +419,29 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
       printPhases(phases, log);
     }
 
+    // 3b. The `train` default network the same way (wasm against NumPy; ~15x the work per batch, so
+    // `defaultBatches` batches per run).
+    if (o.parts.mlp && data && o.defaultNet && backends.has('wasm')) {
+      const spec = TRAIN_DEFAULT_MLP;
+      const nps: NumpyMlp[] = [];
+      try {
+        try {
+          nps.push(await new NumpyMlp(o.rows, undefined, spec).start());
+          nps.push(await new NumpyMlp(o.rows, 1, spec).start());
+        } catch (e) {
+          log(`NumPy reference unavailable for the train default network: ${(e as Error).message}`);
+        }
+        log(`\nMLP ${spec.name}, Adam lr ${spec.learningRate}, weight decay ${spec.weightDecay}, samples/s: median of ${o.runs} runs of ${o.defaultBatches} batches`);
+        const wasmOnly = new Map([['wasm', backends.get('wasm')!]]);
+        const runs = await benchMlpAll({ ...o, batches: o.defaultBatches, singleThreadVariants: false }, data, wasmOnly, nps, spec);
+        const summary = summariseMlp(runs);
+        result.mlpDefault = { spec, runs, summary };
+        printMlp(summary, o, log);
+      } finally {
+        for (const np of nps) np.close();
+      }
+    }
+
     // 4. Data loading.
     if (o.parts.load) {
       result.loadData = await benchLoadData(o.loadRuns);
@@ -492,6 +522,13 @@ function targets(r: BenchResult): TargetRow[] {
     const ref = s.find((x) => x.batchSize === 64 && x.impl === 'reference');
     if (b64 && ref) add(`MLP batch 64: ${b64.impl} / reference backend`, ratio(b64.samplesPerSec, ref.samplesPerSec), 10);
   }
+  if (r.mlpDefault) {
+    const s = r.mlpDefault.summary;
+    for (const B of r.options.batchSizes) {
+      const w = s.find((x) => x.batchSize === B && x.impl === 'wasm');
+      if (w) add(`train default 3x512 batch ${B}: wasm / numpy best`, ratio(w.samplesPerSec, numpyBest(s, B)?.samplesPerSec), 1.0);
+    }
+  }
   if (r.gemm) {
     for (const t of r.gemm.table.filter((x) => x.shape === '512x512x512')) {
       const be = r.backends.filter((b) => b !== 'reference').sort((a, b) => (t.gflops[b] ?? 0) - (t.gflops[a] ?? 0))[0];
@@ -522,6 +559,13 @@ export function markdownReport(r: BenchResult): string {
       return [String(B), ...impls.map((i) => fmtInt(get(i, B)?.samplesPerSec)), `${fmt(ratio(b?.samplesPerSec, numpyBest(s, B)?.samplesPerSec))}x (${b?.impl ?? '—'})`, `${fmt(ratio(b?.samplesPerSec, get('reference', B)?.samplesPerSec), 1)}x`];
     })));
     out.push('', `Mean training loss of the epoch at batch 64: ${impls.map((i) => `${i} ${fmt(get(i, 64)?.loss, 3)}`).join(', ')}.`);
+  }
+  if (r.mlpDefault) {
+    const s = r.mlpDefault.summary;
+    const impls = [...new Set(s.map((x) => x.impl))];
+    const get = (impl: string, B: number) => s.find((x) => x.impl === impl && x.batchSize === B);
+    out.push('', `**The \`train\` default network** ${r.mlpDefault.spec.name}, Adam lr ${r.mlpDefault.spec.learningRate}, weight decay ${r.mlpDefault.spec.weightDecay}, samples/s (median of ${r.options.runs} runs of ${r.options.defaultBatches} batches):`, '');
+    out.push(md(['batch', ...impls, 'wasm / NumPy best'], r.options.batchSizes.map((B) => [String(B), ...impls.map((i) => fmtInt(get(i, B)?.samplesPerSec)), `${fmt(ratio(get('wasm', B)?.samplesPerSec, numpyBest(s, B)?.samplesPerSec))}x`])));
   }
   if (r.targets.length) {
     out.push('', '**Targets** (ratios of medians from this run):', '');
@@ -557,6 +601,7 @@ const HELP = `usage: node dist/bench/run.js [options]   (npm run bench -- [optio
   --batches N          MLP batches per run (default: one epoch)
   --ref-runs N         runs of the reference backend (default 3); --ref-batches N its batches per run
   --batch-sizes 32,64  MLP batch sizes (default 32,64,128)
+  --default-batches N  batches per run of the train default network against NumPy (default 200); --no-default-net to skip
   --no-single-thread   skip the numpy-1t and wasm-1t variants
   --out FILE           JSON output (default bench/results/<date>.json); --no-out to skip
   --markdown FILE.json print a results file's tables as Markdown (the README's) and exit`;
@@ -582,6 +627,8 @@ export function parseArgs(argv: string[]): BenchOptions {
       o.parts = { gemm: want.includes('gemm'), mlp: want.includes('mlp'), load: want.includes('load'), epochs: want.includes('epochs') };
     } else if (a === '--runs') o.runs = int(a, v());
     else if (a === '--epochs') o.epochs = int(a, v());
+    else if (a === '--default-batches') o.defaultBatches = int(a, v());
+    else if (a === '--no-default-net') o.defaultNet = false;
     else if (a === '--epoch-rows') o.epochRows = int(a, v());
     else if (a === '--batches') o.batches = int(a, v());
     else if (a === '--ref-runs') o.refRuns = int(a, v());

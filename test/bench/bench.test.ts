@@ -4,7 +4,7 @@
 
 import { spawnSync } from 'child_process';
 import { availableBackends, defaultOptions, formatTable, gemmTable, markdownReport, numpyGemm, parseArgs, runBench, summariseMlp } from '../../bench/run';
-import { checkMlpAgreement, initialWeights, buildMlp, loadMlpData, NumpyMlp, scratchnetPhases, trainScratchnet, type MlpData } from '../../bench/mlp';
+import { checkMlpAgreement, initialWeights, buildMlp, loadMlpData, NumpyMlp, scratchnetBatchLosses, scratchnetPhases, trainScratchnet, type MlpData } from '../../bench/mlp';
 import type { GemmShape } from '../../bench/gemm';
 
 const hasNumpy = spawnSync(process.env.PYTHON ?? 'python3', ['-c', 'import numpy'], { encoding: 'utf8' }).status === 0;
@@ -96,6 +96,21 @@ withNumpy('the agreement check fails when the NumPy side computes something else
   }
 });
 
+withNumpy('numpy_mlp.py --sizes/--lr/--weight-decay trains what scratchnet trains: a deeper net with weight decay, same losses from the same weights', async () => {
+  const spec = { name: 'test', hidden: [24, 16, 12], learningRate: 0.01, weightDecay: 0.3 };
+  const np = await new NumpyMlp(ROWS, 1, spec).start();
+  try {
+    const { losses, init } = scratchnetBatchLosses('reference', data, 32, 6, 3, spec);
+    const theirs = await np.batchLosses(init, 32, 6);
+    theirs.forEach((l, i) => expect(Math.abs(l - losses[i])).toBeLessThanOrEqual(2e-5 * Math.max(1, Math.abs(losses[i]))));
+    // The decay is really applied on both sides: without it scratchnet's later losses differ.
+    const plain = scratchnetBatchLosses('reference', data, 32, 6, 3, { ...spec, weightDecay: 0 }).losses;
+    expect(Math.abs(plain[5] - losses[5])).toBeGreaterThan(1e-3);
+  } finally {
+    np.close();
+  }
+});
+
 withNumpy('numpy_gemm.py: one checked row per shape, with its BLAS named', () => {
   const r = numpyGemm(tiny, 1, 1, 1);
   expect(r.blas.numpy).toBeDefined();
@@ -154,6 +169,7 @@ test('runBench end to end on tiny settings: every part produces well-formed rows
     loadRuns: 1,
     epochs: 2,
     epochRows: 200,
+    defaultBatches: 2,
     out: null,
     log: (l: string) => lines.push(l),
   };
@@ -178,6 +194,9 @@ test('runBench end to end on tiny settings: every part produces well-formed rows
   for (const t of r.targets) expect(typeof t.met).toBe('boolean');
   expect(lines.join('\n')).toMatch(/MLP 784-128-64-10 training/);
   expect(lines.join('\n')).toMatch(/^targets .* on \S/m);
+  expect(r.mlpDefault!.summary.map((x) => x.impl)).toEqual(hasNumpy ? ['wasm', 'numpy', 'numpy-1t'] : ['wasm']);
+  for (const x of r.mlpDefault!.summary) expect(x).toMatchObject({ batchSize: 32, batchesPerRun: 2, samplesPerRun: 64 });
+  if (hasNumpy) expect(r.targets.map((t) => t.target)).toContain('train default 3x512 batch 32: wasm / numpy best');
   expect(r.epochs).toMatchObject({ trainRows: 180, subnormalParams: [0, 0], subnormalSlots: [0, 0] });
   expect(r.epochs!.seconds).toHaveLength(2);
   expect(r.epochs!.lastOverFirst).toBe(r.epochs!.seconds[1] / r.epochs!.seconds[0]);
