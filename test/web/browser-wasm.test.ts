@@ -4,7 +4,7 @@
 // loop (web/trainer.ts) computes on Node with the same backend; the reference backend likewise.
 
 import { join } from 'node:path';
-import { readIdxFile, setBackend } from '../../lib';
+import { readIdxFile, setBackend, type Backend } from '../../lib';
 import { Trainer, type WebData } from '../../web/trainer';
 import type { FromWorker, TrainConfig } from '../../web/protocol';
 import { openDemo, type DemoSession } from './chromium';
@@ -33,12 +33,20 @@ const config: TrainConfig = { hidden: [64], activation: 'relu', optimizer: 'adam
 
 /** One epoch on Node with the demo's own loop. */
 function nodeEpoch(backend: 'wasm' | 'reference', data: WebData): ReturnType<Trainer['endEpoch']> {
-  setBackend(backend);
-  const t = new Trainer({ ...config, backend }, data);
-  while (!t.trainBatches(1000).epochEnded);
-  const e = t.endEpoch();
-  t.dispose();
-  return e;
+  const be = setBackend(backend) as Backend & { options?: { fma?: boolean } };
+  // The page is handed the plain-SIMD kernels (lib/web/wasm.ts); Node would use the fused multiply-add
+  // build where it compiles, whose sums round differently: compare like with like.
+  const fma = be.options?.fma;
+  if (be.options) be.options.fma = false;
+  try {
+    const t = new Trainer({ ...config, backend }, data);
+    while (!t.trainBatches(1000).epochEnded);
+    const e = t.endEpoch();
+    t.dispose();
+    return e;
+  } finally {
+    if (be.options && fma !== undefined) be.options.fma = fma;
+  }
 }
 
 /** One epoch in the page's worker on `backend`; the page stops the run the moment the epoch is in. */
