@@ -25,6 +25,7 @@ import type { Backend, Buffer, ReadBuffer } from '../backend';
 import { WasmHeap, wasmApi, MAX_PAGES, type WasmMemory, type WasmModule } from './memory';
 import { HelperThread, OP_CSR, OP_CSR_ROWS, OP_GEMM, OP_GEMM_NT } from './threads';
 import { loadStepKernels, stepKernelsFrom } from './step';
+import { loadImageKernels } from './image';
 
 /**
  * From this M·N·K on a GEMM is always split: 2²⁴ (256³; a half then takes ≳ 0.5 ms, so a worker
@@ -123,6 +124,7 @@ export function loadWasmBackend(): WasmBackend {
     const module = new wasmApi.Module(fs.readFileSync(file)); // throws where SIMD is unsupported
     instance = instantiate(module);
     instance.stepKernels = loadStepKernels(instance.heap);
+    instance.imageKernels = loadImageKernels(instance.heap);
     return instance;
   } catch (e) {
     loadError = new Error(`wasm backend unavailable: ${(e as Error).message}`);
