@@ -25,6 +25,7 @@ import { join } from 'path';
 import { getBackend, listBackends, setBackend, type Backend } from '../lib/backend';
 import { findPackageRoot } from '../lib/node/data';
 import { benchGemm, mlpShapes, squareShapes, type GemmRow, type GemmShape } from './gemm';
+import { benchFnnCnn, type FnnCnnBenchResult } from './fnn-cnn';
 import { benchLoadData, type LoadDataBenchResult } from './load-data';
 import { formatTable as alignedTable, median } from '../lib/util/format';
 import { benchScript, checkMlpAgreement, loadMlpData, numpyEnv, NumpyMlp, scratchnetPhases, trainScratchnet, type AgreementRow, type BlasInfo, type MlpData, type MlpPhases, type MlpRun } from './mlp';
@@ -32,7 +33,10 @@ import { benchScript, checkMlpAgreement, loadMlpData, numpyEnv, NumpyMlp, scratc
 export interface BenchOptions {
   quick: boolean;
   /** Which parts run. */
-  parts: { gemm: boolean; mlp: boolean; load: boolean };
+  parts: { gemm: boolean; mlp: boolean; load: boolean; cnn: boolean };
+  /** FNN/CNN study models: timed batches per run (batch 128) and runs. */
+  cnnBatches: number;
+  cnnRuns: number;
   /** MLP: timed runs per implementation and batch size (median reported). */
   runs: number;
   /** MLP: batches per run; undefined = one epoch. */
@@ -58,7 +62,9 @@ export interface BenchOptions {
 export function defaultOptions(quick = false): BenchOptions {
   return {
     quick,
-    parts: { gemm: true, mlp: true, load: true },
+    parts: { gemm: true, mlp: true, load: true, cnn: true },
+    cnnBatches: quick ? 5 : 60,
+    cnnRuns: quick ? 1 : 3,
     runs: quick ? 2 : 5,
     batches: quick ? 20 : undefined,
     refRuns: quick ? 1 : 3,
@@ -278,6 +284,7 @@ export interface BenchResult {
   gemm?: { rows: GemmRow[]; table: GemmTableRow[] };
   mlp?: { runs: MlpRun[]; summary: MlpSummaryRow[]; phases?: MlpPhases[] };
   loadData?: LoadDataBenchResult;
+  fnnCnn?: FnnCnnBenchResult;
   targets: TargetRow[];
   seconds: number;
 }
@@ -385,6 +392,16 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
       result.mlp.phases = phases;
       log(`\nwhere the time goes at batch ${PB}: µs per batch (share of the run's wall time), one run each`);
       printPhases(phases, log);
+    }
+
+    // 3b. The FNN/CNN study's models (bench/fnn-cnn.ts), against PyTorch when python3 has torch.
+    if (o.parts.cnn) {
+      log(`\nFNN/CNN study models (PyTorch variant), training samples/s at batch 128: median of ${o.cnnRuns} runs of ${o.cnnBatches} batches`);
+      const r = benchFnnCnn({ batches: o.cnnBatches, runs: o.cnnRuns, log });
+      result.fnnCnn = r;
+      log(formatTable(['model', 'scratchnet', r.torchVersion ? `torch ${r.torchVersion} (${r.torchThreads} threads)` : 'torch', 'scratchnet / torch'],
+        r.rows.map((x) => [x.model, fmt(x.scratchnetMedian, 0), x.torchMedian === null ? '-' : fmt(x.torchMedian, 0), x.ratio === null ? '-' : fmt(x.ratio) + 'x'])));
+      if (r.torchSkipped) log(`PyTorch not timed: ${r.torchSkipped}`);
     }
 
     // 4. Data loading.
@@ -511,11 +528,12 @@ export function markdownReport(r: BenchResult): string {
 
 const HELP = `usage: node dist/bench/run.js [options]   (npm run bench -- [options])
   --quick              tiny settings (also SCRATCHNET_BENCH_QUICK=1): 20 batches per MLP run, 2 runs
-  --only gemm,mlp,load run only these parts
+  --only gemm,mlp,load,cnn run only these parts (cnn: the FNN/CNN study's models, vs PyTorch if installed)
   --runs N             MLP runs per implementation and batch size (default 5)
   --batches N          MLP batches per run (default: one epoch)
   --ref-runs N         runs of the reference backend (default 3); --ref-batches N its batches per run
   --batch-sizes 32,64  MLP batch sizes (default 32,64,128)
+  --cnn-batches N       FNN/CNN: batches of 128 per run (default 60); --cnn-runs N runs (default 3)
   --no-single-thread   skip the numpy-1t and wasm-1t variants
   --out FILE           JSON output (default bench/results/<date>.json); --no-out to skip
   --markdown FILE.json print a results file's tables as Markdown (the README's) and exit`;
@@ -537,13 +555,15 @@ export function parseArgs(argv: string[]): BenchOptions {
       process.exit(0);
     } else if (a === '--only') {
       const want = v()?.split(',') ?? [];
-      for (const w of want) if (!['gemm', 'mlp', 'load'].includes(w)) throw new Error(`--only: unknown part '${w}' (expected gemm, mlp, load)`);
-      o.parts = { gemm: want.includes('gemm'), mlp: want.includes('mlp'), load: want.includes('load') };
+      for (const w of want) if (!['gemm', 'mlp', 'load', 'cnn'].includes(w)) throw new Error(`--only: unknown part '${w}' (expected gemm, mlp, load, cnn)`);
+      o.parts = { gemm: want.includes('gemm'), mlp: want.includes('mlp'), load: want.includes('load'), cnn: want.includes('cnn') };
     } else if (a === '--runs') o.runs = int(a, v());
     else if (a === '--batches') o.batches = int(a, v());
     else if (a === '--ref-runs') o.refRuns = int(a, v());
     else if (a === '--ref-batches') o.refBatches = int(a, v());
     else if (a === '--batch-sizes') o.batchSizes = (v() ?? '').split(',').map((s) => int(a, s));
+    else if (a === '--cnn-batches') o.cnnBatches = int(a, v());
+    else if (a === '--cnn-runs') o.cnnRuns = int(a, v());
     else if (a === '--no-single-thread') o.singleThreadVariants = false;
     else if (a === '--out') o.out = v() ?? null;
     else if (a === '--no-out') o.out = null;
