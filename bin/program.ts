@@ -54,9 +54,9 @@ export function buildProgram(): Command {
   program.addCommand(agentCommand());
   program.addCommand(reportCommand());
   program.addCommand(serveCommand());
+  program.addCommand(fnnCnnCommand());
   // Every command, including ones added above later, takes --batch-size and --batch_size alike.
   for (const c of program.commands) acceptBothSpellings(c);
   program.addHelpText('after', '\nMulti-word flags take either spelling on every command: --batch-size or --batch_size.\nQ1-Q10 are the questions of assignment 1 of DA6401, IIT Madras\'s deep-learning course.\nDocs: README.md and docs/ (docs/commands.md lists every flag).');
-  program.addCommand(fnnCnnCommand());
   return program;
 }
