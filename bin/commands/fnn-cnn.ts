@@ -4,7 +4,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { DATASET_NAMES } from '../../lib/node/data';
 import { FNN_CNN_VARIANTS, fnnCnnDefaults, runFnnCnn, type FnnCnnConfig, type FnnCnnModelName, type FnnCnnVariant } from '../../lib/node/experiments/fnn-cnn';
-import { choiceArg, commonConfig, commonOptions, floatArg, intArg, Reporter } from '../cli';
+import { choiceArg, commonConfig, commonOptions, floatArg, intArg, Reporter, sharedFlag } from '../cli';
 import { barCallbacks } from '../experiment-cli';
 
 export function fnnCnnCommand(): Command {
@@ -18,8 +18,8 @@ export function fnnCnnCommand(): Command {
     .option('--weight-decay <x>', 'SGD L2 weight decay on kernels (default: pytorch 1e-4, keras 0)', floatArg('--weight-decay', 'nonnegative'))
     .option('--validation-split <f>', 'fraction of the last training images held out; 0 validates on the test images (default: pytorch 0, keras 0.1)', splitArg)
     .option('--dataset <name>', 'mnist (the study) or fashion_mnist', choiceArg('--dataset', DATASET_NAMES, { 'fashion-mnist': 'fashion_mnist' }), 'mnist')
-    .option('--train-limit <n>', 'use the first n training images only (quick runs)', intArg('--train-limit'))
-    .option('--test-limit <n>', 'use the first n test images only', intArg('--test-limit'))
+    .addOption(sharedFlag.trainLimit())
+    .addOption(sharedFlag.testLimit())
     .option('--save-model <dir>', 'save each trained model as <dir>/fnn.scratchnet and <dir>/cnn.scratchnet (predict and confusion read them)');
   commonOptions(cmd, { out: 'runs/fnn-cnn' });
   cmd.action(async (opts: Record<string, unknown>) => {
