@@ -11,7 +11,7 @@ import { join } from 'path';
 import { buildFnnCnnModel, type FnnCnnModelName } from '../lib/node/experiments/fnn-cnn';
 import { findPackageRoot, loadDataset } from '../lib/node/data';
 import { Tensor } from '../lib/tensor';
-import { median } from './mlp';
+import { median } from '../lib/util/format';
 
 export interface FnnCnnBenchRow {
   model: FnnCnnModelName;
