@@ -19,7 +19,7 @@ import { ReLU } from '../../layers/activations';
 import { MaxPooling2D } from '../../layers/pooling';
 import { Softmax } from '../../layers/softmax';
 import type { Callbacks } from '../../model/history';
-import { saveModel } from '../../model/io';
+import { saveModel } from '../model-file';
 import { Sequential } from '../../model/sequential';
 import { lineChart, saveFigure, type LineSeries } from '../plot';
 import { Tensor } from '../../tensor';
