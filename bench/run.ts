@@ -32,6 +32,7 @@ import { findPackageRoot } from '../lib/node/data';
 import { DEFAULT_CONFIG } from '../lib/node/experiments/assignment';
 import { benchGemm, mlpShapes, squareShapes, type GemmRow, type GemmShape } from './gemm';
 import { benchEpochs, type EpochBenchResult } from './epochs';
+import { benchFnnCnn, type FnnCnnBenchResult } from './fnn-cnn';
 import { benchLoadData, type LoadDataBenchResult } from './load-data';
 import { formatTable as alignedTable, median } from '../lib/util/format';
 import { benchScript, checkMlpAgreement, loadMlpData, numpyEnv, NumpyMlp, scratchnetPhases, SMALL_MLP, TRAIN_DEFAULT_MLP, trainScratchnet, type AgreementRow, type BlasInfo, type MlpData, type MlpPhases, type MlpRun, type MlpSpec } from './mlp';
@@ -39,13 +40,16 @@ import { benchScript, checkMlpAgreement, loadMlpData, numpyEnv, NumpyMlp, scratc
 export interface BenchOptions {
   quick: boolean;
   /** Which parts run. */
-  parts: { gemm: boolean; mlp: boolean; load: boolean; epochs: boolean };
+  parts: { gemm: boolean; mlp: boolean; load: boolean; epochs: boolean; cnn: boolean };
   /** Also train the `train` default network (3x512, weight decay) against NumPy, these batches per run. */
   defaultNet: boolean;
   defaultBatches: number;
   /** Epochs of the `train` default network, and its training rows (undefined: all 54,000). */
   epochs: number;
   epochRows?: number;
+  /** FNN/CNN study models: timed batches per run (batch 128) and runs. */
+  cnnBatches: number;
+  cnnRuns: number;
   /** MLP: timed runs per implementation and batch size (median reported). */
   runs: number;
   /** MLP: batches per run; undefined = one epoch. */
@@ -71,11 +75,13 @@ export interface BenchOptions {
 export function defaultOptions(quick = false): BenchOptions {
   return {
     quick,
-    parts: { gemm: true, mlp: true, load: true, epochs: true },
+    parts: { gemm: true, mlp: true, load: true, epochs: true, cnn: true },
     defaultNet: true,
     defaultBatches: quick ? 10 : 200,
     epochs: quick ? 2 : 8,
     epochRows: quick ? 3000 : undefined,
+    cnnBatches: quick ? 5 : 60,
+    cnnRuns: quick ? 1 : 3,
     runs: quick ? 2 : 5,
     batches: quick ? 20 : undefined,
     refRuns: quick ? 1 : 3,
@@ -300,6 +306,7 @@ export interface BenchResult {
   mlpDefault?: { spec: MlpSpec; runs: MlpRun[]; summary: MlpSummaryRow[] };
   loadData?: LoadDataBenchResult;
   epochs?: EpochBenchResult;
+  fnnCnn?: FnnCnnBenchResult;
   targets: TargetRow[];
   seconds: number;
 }
@@ -440,6 +447,16 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
       } finally {
         for (const np of nps) np.close();
       }
+    }
+
+    // 3c. The FNN/CNN study's models (bench/fnn-cnn.ts), against PyTorch when python3 has torch.
+    if (o.parts.cnn) {
+      log(`\nFNN/CNN study models (PyTorch variant), training samples/s at batch 128: median of ${o.cnnRuns} runs of ${o.cnnBatches} batches`);
+      const r = benchFnnCnn({ batches: o.cnnBatches, runs: o.cnnRuns, log });
+      result.fnnCnn = r;
+      log(formatTable(['model', 'scratchnet', r.torchVersion ? `torch ${r.torchVersion} (${r.torchThreads} threads)` : 'torch', 'scratchnet / torch'],
+        r.rows.map((x) => [x.model, fmt(x.scratchnetMedian, 0), x.torchMedian === null ? '-' : fmt(x.torchMedian, 0), x.ratio === null ? '-' : fmt(x.ratio) + 'x'])));
+      if (r.torchSkipped) log(`PyTorch not timed: ${r.torchSkipped}`);
     }
 
     // 4. Data loading.
@@ -595,13 +612,14 @@ export function markdownReport(r: BenchResult): string {
 
 const HELP = `usage: node dist/bench/run.js [options]   (npm run bench -- [options])
   --quick              tiny settings (also SCRATCHNET_BENCH_QUICK=1): 20 batches per MLP run, 2 runs
-  --only gemm,mlp,load,epochs  run only these parts
+  --only gemm,mlp,load,epochs,cnn  run only these parts (cnn: the FNN/CNN study's models, vs PyTorch if installed)
   --epochs N           epochs of the train default network (default 8); --epoch-rows N its training rows
   --runs N             MLP runs per implementation and batch size (default 5)
   --batches N          MLP batches per run (default: one epoch)
   --ref-runs N         runs of the reference backend (default 3); --ref-batches N its batches per run
   --batch-sizes 32,64  MLP batch sizes (default 32,64,128)
   --default-batches N  batches per run of the train default network against NumPy (default 200); --no-default-net to skip
+  --cnn-batches N       FNN/CNN: batches of 128 per run (default 60); --cnn-runs N runs (default 3)
   --no-single-thread   skip the numpy-1t and wasm-1t variants
   --out FILE           JSON output (default bench/results/<date>.json); --no-out to skip
   --markdown FILE.json print a results file's tables as Markdown (the README's) and exit`;
@@ -623,8 +641,8 @@ export function parseArgs(argv: string[]): BenchOptions {
       process.exit(0);
     } else if (a === '--only') {
       const want = v()?.split(',') ?? [];
-      for (const w of want) if (!['gemm', 'mlp', 'load', 'epochs'].includes(w)) throw new Error(`--only: unknown part '${w}' (expected gemm, mlp, load, epochs)`);
-      o.parts = { gemm: want.includes('gemm'), mlp: want.includes('mlp'), load: want.includes('load'), epochs: want.includes('epochs') };
+      for (const w of want) if (!['gemm', 'mlp', 'load', 'epochs', 'cnn'].includes(w)) throw new Error(`--only: unknown part '${w}' (expected gemm, mlp, load, epochs, cnn)`);
+      o.parts = { gemm: want.includes('gemm'), mlp: want.includes('mlp'), load: want.includes('load'), epochs: want.includes('epochs'), cnn: want.includes('cnn') };
     } else if (a === '--runs') o.runs = int(a, v());
     else if (a === '--epochs') o.epochs = int(a, v());
     else if (a === '--default-batches') o.defaultBatches = int(a, v());
@@ -634,6 +652,8 @@ export function parseArgs(argv: string[]): BenchOptions {
     else if (a === '--ref-runs') o.refRuns = int(a, v());
     else if (a === '--ref-batches') o.refBatches = int(a, v());
     else if (a === '--batch-sizes') o.batchSizes = (v() ?? '').split(',').map((s) => int(a, s));
+    else if (a === '--cnn-batches') o.cnnBatches = int(a, v());
+    else if (a === '--cnn-runs') o.cnnRuns = int(a, v());
     else if (a === '--no-single-thread') o.singleThreadVariants = false;
     else if (a === '--out') o.out = v() ?? null;
     else if (a === '--no-out') o.out = null;

@@ -10,6 +10,7 @@ import { comparisonCommands } from './commands/compare';
 import { customLayerCommand } from './commands/custom-layer';
 import { dataCommand } from './commands/data';
 import { dynamicLossCommand } from './commands/dynamic-loss';
+import { fnnCnnCommand } from './commands/fnn-cnn';
 import { confusionCommand } from './commands/confusion';
 import { predictCommand } from './commands/predict';
 import { samplesCommand } from './commands/samples';
@@ -53,6 +54,7 @@ export function buildProgram(): Command {
   program.addCommand(agentCommand());
   program.addCommand(reportCommand());
   program.addCommand(serveCommand());
+  program.addCommand(fnnCnnCommand());
   // Every command, including ones added above later, takes --batch-size and --batch_size alike.
   for (const c of program.commands) acceptBothSpellings(c);
   program.addHelpText('after', '\nMulti-word flags take either spelling on every command: --batch-size or --batch_size.\nQ1-Q10 are the questions of assignment 1 of DA6401, IIT Madras\'s deep-learning course.\nDocs: README.md and docs/ (docs/commands.md lists every flag).');

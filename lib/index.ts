@@ -23,3 +23,4 @@ export { newSweep, readSweepFile, trainLine } from './node/sweep/sweep';
 export { saveState, loadState, findState } from './node/sweep/store';
 export { sweepReport, projectReport, type ReportModel } from './node/sweep/report/model';
 export { writeReport, reportHtml } from './node/sweep/report/html';
+export * from './node/experiments/fnn-cnn';

@@ -2,6 +2,7 @@
 //   kernels.wasm      assembly/kernels.ts, SIMD
 //   kernels-fma.wasm  the same source with relaxed SIMD (fused multiply-add), used where the runtime accepts it
 //   step.wasm         assembly/step.ts, SIMD
+//   image.wasm        assembly/image.ts, SIMD (the image layers' kernels)
 // Every module imports the one shared memory and places its static data at the memory map's staticData
 // (lib/backend/wasm/layout.json, the map's only declaration: the JS side derives its addresses from it too).
 
@@ -19,6 +20,7 @@ const builds = [
   ['assembly/kernels.ts', 'kernels.wasm', []],
   ['assembly/kernels.ts', 'kernels-fma.wasm', ['--enable', 'relaxed-simd']],
   ['assembly/step.ts', 'step.wasm', []],
+  ['assembly/image.ts', 'image.wasm', []],
 ];
 for (const [source, file, extra] of builds) {
   execFileSync(asc, [source, ...common, ...extra, '-o', path.join(out, file)], { cwd: root, stdio: 'inherit' });

@@ -70,7 +70,8 @@ async function runConfusion(opts: Record<string, unknown>): Promise<void> {
   files.push(...await saveFigure(join(out, 'precision-recall'), barChart({
     title: 'Per-class precision and recall on the test set',
     categories: names,
-    series: [{ name: 'precision', values: report.map((r) => r.precision) }, { name: 'recall', values: report.map((r) => r.recall) }],
+    // A class never predicted (or absent) has no precision (recall): drawn as an empty bar, 0.
+    series: [{ name: 'precision', values: report.map((r) => r.precision || 0) }, { name: 'recall', values: report.map((r) => r.recall || 0) }],
     valueLabel: 'fraction of the class', valueDomain: [0, 1], format: '.3f',
   })));
   // Up to 3 example images for each confused pair, captioned true → predicted.

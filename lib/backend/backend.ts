@@ -58,6 +58,36 @@ export interface Backend {
    * so these pay even though each is a single pass.)
    */
   readonly stepKernels: StepKernels;
+
+  /**
+   * Optional kernels for the image layers (the wasm backend has them): im2col / col2im, max pooling,
+   * batch normalization. Each returns false, having done nothing, when a buffer is not in the
+   * backend's memory; the layer then runs the TypeScript kernel of lib/kernels/ instead.
+   */
+  imageKernels?: ImageKernels | null;
+}
+
+/** Window geometry of an image kernel: lib/kernels/conv.ts's ConvGeometry. */
+export interface ImageGeometry {
+  H: number; W: number; C: number; KH: number; KW: number; SH: number; SW: number; PT: number; PL: number; OH: number; OW: number;
+}
+
+/** The image-layer kernels; each is lib/kernels/<file>.ts's function of the same name. */
+export interface ImageKernels {
+  /** cols (B·OH·OW, KH·KW·C) = im2col(inp (B, H, W, C)). */
+  im2col(cols: Buffer, inp: ReadBuffer, B: number, g: ImageGeometry): boolean;
+  /** dinp (B, H, W, C) += col2im(dcols). */
+  col2im(dinp: Buffer, dcols: ReadBuffer, B: number, g: ImageGeometry): boolean;
+  /** out (B, OH, OW, C) = window maxima; argmax their flat input indices. */
+  maxPoolForward(out: Buffer, argmax: Int32Array, inp: ReadBuffer, B: number, g: ImageGeometry): boolean;
+  /** dinp (nIn) = 0, then dinp[argmax[o]] += dout[o] for o < n. */
+  maxPoolBackward(dinp: Buffer, dout: ReadBuffer, argmax: Readonly<Int32Array>, n: number, nIn: number): boolean;
+  /** Batch statistics of x (N, C) into mean, variance, invStd (C); acc: scratch of ≥ 4C floats (2C doubles). */
+  batchNormStats(mean: Buffer, variance: Buffer, invStd: Buffer, x: ReadBuffer, acc: Buffer, N: number, C: number, epsilon: number): boolean;
+  /** xhat = (x − mean)·invStd, y = γ·xhat + β. */
+  batchNormNormalize(y: Buffer, xhat: Buffer, x: ReadBuffer, mean: ReadBuffer, invStd: ReadBuffer, gamma: ReadBuffer, beta: ReadBuffer, N: number, C: number): boolean;
+  /** dγ, dβ accumulate; dx (or null) written: lib/kernels/batchnorm.ts's batchNormBackward. */
+  batchNormBackward(dx: Buffer | null, dgamma: Buffer, dbeta: Buffer, dy: ReadBuffer, xhat: ReadBuffer, gamma: ReadBuffer, invStd: ReadBuffer, acc: Buffer, N: number, C: number, training: boolean): boolean;
 }
 
 /**

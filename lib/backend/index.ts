@@ -4,7 +4,7 @@ import type { Backend } from './backend';
 import { referenceBackend } from './reference';
 import { loadWasmBackend, tryLoadWasmBackend } from './wasm';
 
-export type { Backend, Buffer, ReadBuffer, StepKernels } from './backend';
+export type { Backend, Buffer, ImageGeometry, ImageKernels, ReadBuffer, StepKernels } from './backend';
 export { referenceBackend } from './reference';
 export { loadWasmBackend, shutdown as shutdownWasm, type WasmBackend } from './wasm';
 

@@ -33,10 +33,8 @@ export class BatchNormalization extends Layer {
   /** Running estimates (C), used in evaluation: start at 0 and 1. */
   movingMean!: State;
   movingVariance!: State;
-  private mean = new Float32Array(0);
-  private variance = new Float32Array(0);
-  private invStd = new Float32Array(0);
-  private acc = new Float64Array(0);
+  /** A float64 view of the 'acc' scratch buffer (the kernels' per-channel sums). */
+  private acc64: Float64Array<ArrayBufferLike> = new Float64Array(0);
   private xhat: Tensor | null = null;
   private training = false;
 
@@ -58,15 +56,22 @@ export class BatchNormalization extends Layer {
     this.beta = this.addWeight('beta', [C], { initializer: 'zeros', decay: 0 });
     this.movingMean = this.addState('movingMean', [C], 0);
     this.movingVariance = this.addState('movingVariance', [C], 1);
-    this.mean = new Float32Array(C);
-    this.variance = new Float32Array(C);
-    this.invStd = new Float32Array(C);
-    this.acc = new Float64Array(2 * C);
     return inputShape;
   }
 
   private get channels(): number {
     return this.inputShape[this.inputShape.length - 1];
+  }
+
+  /**
+   * Per-channel scratch, from the layer's buffer pool (backend memory, so the fast kernels can use it;
+   * freed by dispose): batch mean and variance, invStd = 1/√(var + ε), and 2C float64 sums.
+   */
+  private scratch(): { mean: Float32Array; variance: Float32Array; invStd: Float32Array; acc: Float32Array; acc64: Float64Array<ArrayBufferLike> } {
+    const C = this.channels;
+    const acc = this.buffer('acc', 1, [4 * C]).data;
+    if (this.acc64.buffer !== acc.buffer || this.acc64.byteOffset !== acc.byteOffset) this.acc64 = new Float64Array(acc.buffer, acc.byteOffset, 2 * C);
+    return { mean: this.buffer('mean', 1, [C]).data, variance: this.buffer('variance', 1, [C]).data, invStd: this.buffer('invStd', 1, [C]).data, acc, acc64: this.acc64 };
   }
 
   // Training: y = γ·(x − μ_B)/√(σ²_B + ε) + β, and the running estimates move toward μ_B, σ²_B.
@@ -78,19 +83,23 @@ export class BatchNormalization extends Layer {
     const y = this.buffer('y', x.rows, this.outputShape);
     const xhat = this.buffer('xhat', x.rows, this.outputShape);
     this.training = ctx.training;
+    const s = this.scratch();
     if (ctx.training) {
       if (N < 2) throw new Error(`layer ${this.name}: BatchNormalization in training needs more than one value per channel, got ${N} (batch of ${x.rows}); use a larger batch`);
-      batchNormTrainForward(y.data, xhat.data, this.mean, this.variance, this.invStd, x.data, this.gamma.value, this.beta.value, this.acc, N, C, this.epsilon);
+      const k = this.backend.imageKernels;
+      if (!(k?.batchNormStats(s.mean, s.variance, s.invStd, x.data, s.acc, N, C, this.epsilon) && k.batchNormNormalize(y.data, xhat.data, x.data, s.mean, s.invStd, this.gamma.value, this.beta.value, N, C))) {
+        batchNormTrainForward(y.data, xhat.data, s.mean, s.variance, s.invStd, x.data, this.gamma.value, this.beta.value, s.acc64, N, C, this.epsilon);
+      }
       const m = this.momentum;
       const rm = this.movingMean.value;
       const rv = this.movingVariance.value;
       const unbias = N / (N - 1);
       for (let c = 0; c < C; c++) {
-        rm[c] = (1 - m) * rm[c] + m * this.mean[c];
-        rv[c] = (1 - m) * rv[c] + m * this.variance[c] * unbias;
+        rm[c] = (1 - m) * rm[c] + m * s.mean[c];
+        rv[c] = (1 - m) * rv[c] + m * s.variance[c] * unbias;
       }
     } else {
-      batchNormEvalForward(y.data, xhat.data, this.invStd, x.data, this.movingMean.value, this.movingVariance.value, this.gamma.value, this.beta.value, N, C, this.epsilon);
+      batchNormEvalForward(y.data, xhat.data, s.invStd, x.data, this.movingMean.value, this.movingVariance.value, this.gamma.value, this.beta.value, N, C, this.epsilon);
     }
     this.xhat = xhat;
     return y;
@@ -101,7 +110,9 @@ export class BatchNormalization extends Layer {
     if (!this.xhat) throw new Error(`layer ${this.name}: backward called before forward`);
     const C = this.channels;
     const dx = this.buffer('dx', dy.rows, this.inputShape);
-    batchNormBackward(this.needsInputGrad ? dx.data : null, this.gamma.grad, this.beta.grad, dy.data, this.xhat.data, this.gamma.value, this.invStd, this.acc, dy.size / C, C, this.training);
+    const s = this.scratch();
+    const args = [this.needsInputGrad ? dx.data : null, this.gamma.grad, this.beta.grad, dy.data, this.xhat.data, this.gamma.value, s.invStd] as const;
+    if (!this.backend.imageKernels?.batchNormBackward(...args, s.acc, dy.size / C, C, this.training)) batchNormBackward(...args, s.acc64, dy.size / C, C, this.training);
     return dx;
   }
 

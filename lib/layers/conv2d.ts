@@ -111,7 +111,7 @@ export class Conv2D extends Layer {
     const g = this.geometry;
     const K = g.KH * g.KW * g.C;
     const cols = this.buffer('cols', B * g.OH * g.OW, [K]);
-    im2col(cols.data, x.data, B, g);
+    if (!this.backend.imageKernels?.im2col(cols.data, x.data, B, g)) im2col(cols.data, x.data, B, g);
     const z = this.buffer('z', B, this.outputShape);
     this.backend.denseForward(z.data, cols.data, this.kernel.value, this.bias ? this.bias.value : null, B * g.OH * g.OW, K, this.filters);
     this.cols = cols;
@@ -135,7 +135,7 @@ export class Conv2D extends Layer {
       // dX reuses the cols buffer: X is not needed any more in this step.
       this.backend.gemmNT(this.cols.data, dz.data, this.kernel.value, P, OC, K);
       dx.data.fill(0);
-      col2im(dx.data, this.cols.data, B, g);
+      if (!this.backend.imageKernels?.col2im(dx.data, this.cols.data, B, g)) col2im(dx.data, this.cols.data, B, g);
       this.cols = null;
     }
     return dx;

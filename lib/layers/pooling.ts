@@ -64,14 +64,14 @@ export class MaxPooling2D extends Pooling2D {
     if (this.argmax.buffer !== a.buffer || this.argmax.byteOffset !== a.byteOffset || this.argmax.length !== a.length) {
       this.argmax = new Int32Array(a.buffer, a.byteOffset, a.length);
     }
-    maxPoolForward(y.data, this.argmax, x.data, x.rows, this.geometry);
+    if (!this.backend.imageKernels?.maxPoolForward(y.data, this.argmax, x.data, x.rows, this.geometry)) maxPoolForward(y.data, this.argmax, x.data, x.rows, this.geometry);
     return y;
   }
 
   // From y = x[argmax]: the gradient goes to the winner of each window, nothing to the rest.
   backward(dy: Tensor): Tensor {
     const dx = this.buffer('dx', dy.rows, this.inputShape);
-    if (this.needsInputGrad) {
+    if (this.needsInputGrad && !this.backend.imageKernels?.maxPoolBackward(dx.data, dy.data, this.argmax, dy.size, dx.size)) {
       dx.data.fill(0);
       maxPoolBackward(dx.data, dy.data, this.argmax, dy.size);
     }

@@ -170,10 +170,16 @@ test('runBench end to end on tiny settings: every part produces well-formed rows
     epochs: 2,
     epochRows: 200,
     defaultBatches: 2,
+    cnnBatches: 1,
+    cnnRuns: 1,
     out: null,
     log: (l: string) => lines.push(l),
   };
   const r = await runBench(o);
+  expect(r.fnnCnn!.rows.map((x) => x.model)).toEqual(['fnn', 'cnn']);
+  for (const x of r.fnnCnn!.rows) expect(x.scratchnetMedian).toBeGreaterThan(0);
+  // PyTorch is optional (never a CI dependency): timed when installed, otherwise the reason is given.
+  expect(r.fnnCnn!.torchSkipped === undefined ? r.fnnCnn!.rows.every((x) => x.ratio! > 0) : /torch|python3/.test(r.fnnCnn!.torchSkipped)).toBe(true);
   expect(r.backends).toEqual(names);
   const impls = new Set(r.mlp!.summary.map((s) => s.impl));
   for (const be of names) expect(impls.has(be)).toBe(true);

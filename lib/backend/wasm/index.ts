@@ -27,6 +27,7 @@ import { checkLayout, WasmHeap, wasmApi, MAX_PAGES, type WasmApi, type WasmMemor
 import { HELPER_OPS, HelperThread, OP_CSR, OP_CSR_ROWS, OP_GEMM, OP_GEMM_NT } from './threads';
 import { loadStepKernels, stepKernelsFrom } from './step';
 import { referenceStepKernels } from '../reference-step';
+import { loadImageKernels } from './image';
 
 /**
  * From this M·N·K on a GEMM is always split: 2²⁴ (256³; a half then takes ≳ 0.5 ms, so a worker
@@ -160,6 +161,7 @@ export function loadWasmBackend(): WasmBackend {
     const fma = fmaFile && relaxedSimd(wasmApi) ? new wasmApi.Module(fs.readFileSync(fmaFile)) : null;
     instance = instantiate(fma ? [plain, fma] : [plain]);
     instance.stepKernels = loadStepKernels(instance.heap) ?? referenceStepKernels;
+    instance.imageKernels = loadImageKernels(instance.heap);
     return instance;
   } catch (e) {
     loadError = new Error(`wasm backend unavailable: ${(e as Error).message}`);

@@ -1,0 +1,94 @@
+// The image-layer kernels (im2col / col2im, max pooling, batch normalization) in WebAssembly
+// (assembly/image.ts, built to image.wasm next to this file), instantiated on the wasm backend's
+// shared memory. Each call returns false when a buffer is not in that memory (or is too short), and
+// the layer runs its TypeScript kernel from lib/kernels/ instead.
+
+import * as fs from 'fs';
+import * as path from 'path';
+import type { ImageGeometry, ImageKernels } from '../backend';
+import { wasmApi, type WasmHeap } from './memory';
+
+type Geo = [number, number, number, number, number, number, number, number, number, number, number];
+interface Exports {
+  im2col(cols: number, inp: number, B: number, ...g: Geo): void;
+  col2im(dinp: number, dcols: number, B: number, ...g: Geo): void;
+  maxPoolForward(out: number, argmax: number, inp: number, B: number, ...g: Geo): void;
+  maxPoolBackward(dinp: number, dout: number, argmax: number, n: number, nIn: number): void;
+  batchNormStats(mean: number, variance: number, invStd: number, x: number, acc: number, N: number, C: number, eps: number): void;
+  batchNormNormalize(y: number, xhat: number, x: number, mean: number, invStd: number, gamma: number, beta: number, N: number, C: number): void;
+  batchNormBackward(dx: number, dgamma: number, dbeta: number, dy: number, xhat: number, gamma: number, invStd: number, acc: number, N: number, C: number, training: number): void;
+}
+
+function geo(g: ImageGeometry): Geo {
+  return [g.H, g.W, g.C, g.KH, g.KW, g.SH, g.SW, g.PT, g.PL, g.OH, g.OW];
+}
+
+/** Loads image.wasm on the heap's memory; null when it is not built (the TypeScript kernels then run). */
+export function loadImageKernels(heap: WasmHeap): ImageKernels | null {
+  const file = [path.join(__dirname, 'image.wasm'), path.resolve(__dirname, '../../../dist/lib/backend/wasm/image.wasm')].find((f) => fs.existsSync(f));
+  if (!file || !wasmApi) return null;
+  const module = new wasmApi.Module(fs.readFileSync(file));
+  const k = new wasmApi.Instance(module, { env: { memory: heap.memory } }).exports as unknown as Exports;
+
+  /** The byte address of buf when it is in wasm memory and holds at least n values, else -1. */
+  function at(buf: Readonly<Float32Array> | Readonly<Int32Array>, n: number): number {
+    const a = heap.offsetOf(buf as Readonly<Float32Array>);
+    return a >= 0 && buf.length >= n ? a : -1;
+  }
+  /** Addresses of every [buffer, length needed] pair, or null if one is unusable. */
+  function all(...pairs: [Readonly<Float32Array> | Readonly<Int32Array>, number][]): number[] | null {
+    const out: number[] = [];
+    for (const [b, n] of pairs) {
+      const a = at(b, n);
+      if (a < 0) return null;
+      out.push(a);
+    }
+    return out;
+  }
+
+  return {
+    im2col(cols, inp, B, g) {
+      const a = all([cols, B * g.OH * g.OW * g.KH * g.KW * g.C], [inp, B * g.H * g.W * g.C]);
+      if (!a) return false;
+      k.im2col(a[0], a[1], B, ...geo(g));
+      return true;
+    },
+    col2im(dinp, dcols, B, g) {
+      const a = all([dinp, B * g.H * g.W * g.C], [dcols, B * g.OH * g.OW * g.KH * g.KW * g.C]);
+      if (!a) return false;
+      k.col2im(a[0], a[1], B, ...geo(g));
+      return true;
+    },
+    maxPoolForward(out, argmax, inp, B, g) {
+      const n = B * g.OH * g.OW * g.C;
+      const a = all([out, n], [argmax, n], [inp, B * g.H * g.W * g.C]);
+      if (!a) return false;
+      k.maxPoolForward(a[0], a[1], a[2], B, ...geo(g));
+      return true;
+    },
+    maxPoolBackward(dinp, dout, argmax, n, nIn) {
+      const a = all([dinp, nIn], [dout, n], [argmax, n]);
+      if (!a) return false;
+      k.maxPoolBackward(a[0], a[1], a[2], n, nIn);
+      return true;
+    },
+    batchNormStats(mean, variance, invStd, x, acc, N, C, epsilon) {
+      const a = all([mean, C], [variance, C], [invStd, C], [x, N * C], [acc, 4 * C]);
+      if (!a) return false;
+      k.batchNormStats(a[0], a[1], a[2], a[3], a[4], N, C, epsilon);
+      return true;
+    },
+    batchNormNormalize(y, xhat, x, mean, invStd, gamma, beta, N, C) {
+      const a = all([y, N * C], [xhat, N * C], [x, N * C], [mean, C], [invStd, C], [gamma, C], [beta, C]);
+      if (!a) return false;
+      k.batchNormNormalize(a[0], a[1], a[2], a[3], a[4], a[5], a[6], N, C);
+      return true;
+    },
+    batchNormBackward(dx, dgamma, dbeta, dy, xhat, gamma, invStd, acc, N, C, training) {
+      const a = all([dgamma, C], [dbeta, C], [dy, N * C], [xhat, N * C], [gamma, C], [invStd, C], [acc, 4 * C], ...(dx ? [[dx, N * C] as [Float32Array, number]] : []));
+      if (!a) return false;
+      k.batchNormBackward(dx ? a[7] : 0, a[0], a[1], a[2], a[3], a[4], a[5], a[6], N, C, training ? 1 : 0);
+      return true;
+    },
+  };
+}
