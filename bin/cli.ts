@@ -5,6 +5,7 @@
 import { SingleBar } from 'cli-progress';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { Callbacks, EpochLogs } from '../lib';
+import type { ExperimentDataConfig } from '../lib/node/experiments/common';
 
 /** Parses an integer ≥ min; the error names the flag, the value and the range. */
 export function intArg(flag: string, min = 1, max = Number.MAX_SAFE_INTEGER): (v: string) => number {
@@ -208,10 +209,10 @@ export function acceptBothSpellings(cmd: Command): Command {
 }
 
 /**
- * What every experiment config (ayla, dynamic-loss, custom-layer) takes from the command line: commonOptions' values plus the
+ * What every experiment config (ayla, dynamic-loss, custom-layer, fnn-cnn) takes from the command line: commonOptions' values plus the
  * command's own --dataset, --train-limit and --test-limit, under the names the configs use.
  */
-export function commonConfig(opts: Record<string, unknown>) {
+export function commonConfig(opts: Record<string, unknown>): ExperimentDataConfig {
   return {
     seed: opts.seed as number,
     dataset: opts.dataset as string,

@@ -12,6 +12,7 @@ import type { Callbacks, EpochLogs } from '../../model/history';
 import { Sequential } from '../../model/sequential';
 import { lineChart, renderSpec, saveFigure, type LineSeries } from '../plot';
 import { Tensor } from '../../tensor';
+import type { ComparisonHooks, ExperimentDataConfig } from './common';
 
 /** A line's dash: a name lineChart knows, or an SVG dash array. */
 export type DashStyle = 'solid' | 'dashed' | 'dotted' | number[];
@@ -24,7 +25,7 @@ export interface AylaPlotStyle {
   valDash: DashStyle;
 }
 
-export interface AylaConfig {
+export interface AylaConfig extends ExperimentDataConfig {
   epochs: number;
   /** Exponent for |L| > 1 under rule 'n1-above' (for |L| < 1 under rule 'n1-below'). */
   n1: number;
@@ -39,13 +40,6 @@ export interface AylaConfig {
   /** AYLA's epsilon = 1e-7, passed as the optimizer's ε (ignored by sgd, momentum, nag). */
   epsilon: number;
   batchSize: number;
-  seed: number;
-  /** 'mnist' (AYLA's) or 'fashion_mnist'. */
-  dataset: string;
-  dataDir?: string;
-  /** Use only the first n training / test images (quick runs). */
-  trainLimit?: number;
-  testLimit?: number;
   /** Folder for SM1_acc.png/.svg and SM1_loss.png/.svg; null writes no files. */
   outDir: string | null;
   style: AylaPlotStyle;
@@ -93,12 +87,7 @@ export interface AylaResult {
   files: string[];
 }
 
-export interface AylaHooks {
-  /** Called with each human-readable line (config, epochs, totals). */
-  log?: (line: string) => void;
-  /** Extra fit callbacks per model, e.g. a progress bar. */
-  callbacks?: (model: 'normal' | 'ayla') => Callbacks[];
-}
+export type AylaHooks = ComparisonHooks<'normal' | 'ayla'>;
 
 /** AYLA's network: 784 → Dense 128 ReLU → Dense 256 ReLU → Dense 10 → softmax. */
 export function buildAylaModel(seed: number, inputSize = 784): Sequential {

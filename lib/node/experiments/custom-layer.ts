@@ -12,8 +12,9 @@ import type { Callbacks } from '../../model/history';
 import { Sequential } from '../../model/sequential';
 import { lineChart, saveFigure, type LineSeries } from '../plot';
 import { Tensor } from '../../tensor';
+import type { ComparisonHooks, ExperimentDataConfig } from './common';
 
-export interface CustomLayerConfig {
+export interface CustomLayerConfig extends ExperimentDataConfig {
   /** The digits kept, relabelled by position (the original project's [0, 2, 5]). */
   classes: number[];
   epochs: number;
@@ -21,9 +22,6 @@ export interface CustomLayerConfig {
   learningRate: number;
   /** Fraction of the LAST training rows held out, as Keras's validation_split. */
   validationSplit: number;
-  seed: number;
-  dataset: string;
-  dataDir?: string;
   /** Use only the first n training / test images BEFORE the class filter (quick runs). */
   trainLimit?: number;
   testLimit?: number;
@@ -65,10 +63,7 @@ export interface CustomLayerResult {
   files: string[];
 }
 
-export interface CustomLayerHooks {
-  log?: (line: string) => void;
-  callbacks?: (model: 'custom' | 'simple') => Callbacks[];
-}
+export type CustomLayerHooks = ComparisonHooks<'custom' | 'simple'>;
 
 /** Model A, the original project's `model`: 784 → 150 ReLU → 100 ReLU → Cubic(50) → 3 softmax. */
 export function buildCustomLayerModel(numClasses: number, seed: number, inputSize = 784): Sequential {

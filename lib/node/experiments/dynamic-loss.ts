@@ -13,10 +13,11 @@ import { Sequential } from '../../model/sequential';
 import { accuracy, predictedLabels } from '../../metrics';
 import { imageGrid, lineChart, renderSpec, saveFigure, type LineSeries } from '../plot';
 import { Tensor } from '../../tensor';
+import type { ExperimentDataConfig } from './common';
 
 export type DynamicScheduleKind = ClassWeightScheduleKind;
 
-export interface DynamicLossConfig {
+export interface DynamicLossConfig extends ExperimentDataConfig {
   /** 'class-per-step': the Keras implementation's loop (t = s mod T, class = s mod C, w_max − 0.001 per step); 'class-per-period': the paper's, one period per class. */
   schedule: DynamicScheduleKind;
   /** Full-batch gradient steps (the implementation's total_time = 1500). */
@@ -31,11 +32,6 @@ export interface DynamicLossConfig {
   width: number;
   /** Plain gradient descent step size (the implementation's is not shown). */
   learningRate: number;
-  seed: number;
-  dataset: string;
-  dataDir?: string;
-  trainLimit?: number;
-  testLimit?: number;
   /** Print (log) every this many steps, as the implementation's `if i % 100 == 0`. */
   logEvery: number;
   /** Folder for loss.png, weights.png, predictions.png (+ .svg); null writes no files. */

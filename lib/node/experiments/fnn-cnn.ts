@@ -24,12 +24,13 @@ import { Sequential } from '../../model/sequential';
 import { lineChart, saveFigure, type LineSeries } from '../plot';
 import { Tensor } from '../../tensor';
 import { writeFileAtomic } from '../fs';
+import type { ComparisonHooks, ExperimentDataConfig } from './common';
 
 export type FnnCnnVariant = 'pytorch' | 'keras';
 export type FnnCnnModelName = 'fnn' | 'cnn';
 export const FNN_CNN_VARIANTS: readonly FnnCnnVariant[] = ['pytorch', 'keras'];
 
-export interface FnnCnnConfig {
+export interface FnnCnnConfig extends ExperimentDataConfig {
   variant: FnnCnnVariant;
   /** Which models to train, in this order. */
   models: FnnCnnModelName[];
@@ -40,11 +41,6 @@ export interface FnnCnnConfig {
   weightDecay: number;
   /** Fraction of the last training images held out; 0 = validate on the test images. */
   validationSplit: number;
-  seed: number;
-  dataset: string;
-  dataDir?: string;
-  trainLimit?: number;
-  testLimit?: number;
   /** Folder for the figure and the table; null writes no files. */
   outDir: string | null;
   /** Save each trained model as <saveModel>/<fnn|cnn>.scratchnet. */
@@ -92,10 +88,7 @@ export interface FnnCnnResult {
   files: string[];
 }
 
-export interface FnnCnnHooks {
-  log?: (line: string) => void;
-  callbacks?: (model: FnnCnnModelName) => Callbacks[];
-}
+export type FnnCnnHooks = ComparisonHooks<FnnCnnModelName>;
 
 /**
  * PyTorch's default initialisation of Linear and Conv2d weights, kaiming_uniform(a = √5):
