@@ -2,6 +2,7 @@
 // the same images (lib/experiments/fnn-cnn.ts) and compares them; writes comparison.png and results.md.
 
 import { Command, InvalidArgumentError } from 'commander';
+import { WEIGHT_DECAY_ON, type WeightDecayOn } from '../../lib/layers/layer';
 import { DATASET_NAMES } from '../../lib/node/data';
 import { FNN_CNN_VARIANTS, fnnCnnDefaults, runFnnCnn, type FnnCnnConfig, type FnnCnnModelName, type FnnCnnVariant } from '../../lib/node/experiments/fnn-cnn';
 import { choiceArg, commonConfig, commonOptions, floatArg, intArg, Reporter, sharedFlag } from '../cli';
@@ -15,7 +16,8 @@ export function fnnCnnCommand(): Command {
     .option('--epochs <n>', 'training epochs (default: pytorch 10, keras 5)', intArg('--epochs'))
     .option('--batch-size <n>', 'batch size (default 128)', intArg('--batch-size'))
     .option('--learning-rate <x>', 'SGD learning rate (default 0.1)', floatArg('--learning-rate'))
-    .option('--weight-decay <x>', 'SGD L2 weight decay on kernels (default: pytorch 1e-4, keras 0)', floatArg('--weight-decay', 'nonnegative'))
+    .option('--weight-decay <x>', 'SGD L2 weight decay (default: pytorch 1e-4, keras 0)', floatArg('--weight-decay', 'nonnegative'))
+    .option('--weight-decay-on <which>', "all (every parameter, as PyTorch's SGD) or kernels (biases and batch norm's γ, β exempt, as Keras) (default: pytorch all, keras kernels)", choiceArg('--weight-decay-on', WEIGHT_DECAY_ON))
     .option('--validation-split <f>', 'fraction of the last training images held out; 0 validates on the test images (default: pytorch 0, keras 0.1)', splitArg)
     .option('--dataset <name>', 'mnist (the study) or fashion_mnist', choiceArg('--dataset', DATASET_NAMES, { 'fashion-mnist': 'fashion_mnist' }), 'mnist')
     .addOption(sharedFlag.trainLimit())
@@ -34,6 +36,7 @@ export function fnnCnnCommand(): Command {
       batchSize: (opts.batchSize as number | undefined) ?? d.batchSize,
       learningRate: (opts.learningRate as number | undefined) ?? d.learningRate,
       weightDecay: (opts.weightDecay as number | undefined) ?? d.weightDecay,
+      weightDecayOn: (opts.weightDecayOn as WeightDecayOn | undefined) ?? d.weightDecayOn,
       validationSplit: (opts.validationSplit as number | undefined) ?? d.validationSplit,
       ...commonConfig(opts),
       ...(opts.saveModel ? { saveModel: opts.saveModel as string } : {}),

@@ -4,7 +4,7 @@
 
 import type { Rng } from '../rng';
 
-export type InitializerName = 'random' | 'xavier' | 'glorot_uniform' | 'glorot_normal' | 'he_normal' | 'he_uniform' | 'random_normal' | 'zeros' | 'ones';
+export type InitializerName = 'random' | 'xavier' | 'glorot_uniform' | 'glorot_normal' | 'he_normal' | 'he_uniform' | 'pytorch_uniform' | 'random_normal' | 'zeros' | 'ones';
 
 /** Fills out (n) with initial values for a parameter with the given fans; returns out. */
 export type Initializer = (out: Float32Array, fanIn: number, fanOut: number, rng: Rng) => Float32Array;
@@ -41,6 +41,10 @@ const initializers: Record<InitializerName, Initializer> = {
   // He et al. (2015): Var = 2/fanIn compensates ReLU zeroing half its inputs.
   he_normal: scaledNormal((fi) => Math.sqrt(2 / fi)),
   he_uniform: uniform((fi) => Math.sqrt(6 / fi)),
+  // PyTorch's default for nn.Linear and nn.Conv2d, weight and bias alike: U(−1/√fanIn, 1/√fanIn)
+  // (the weight's kaiming_uniform_(a = √5) is gain √(2/(1 + 5)) · √(3/fanIn) = 1/√fanIn). For a bias,
+  // fanIn is its layer's (C for Dense, KH·KW·C for Conv2D), which those layers pass to addWeight.
+  pytorch_uniform: uniform((fi) => 1 / Math.sqrt(fi)),
   zeros: (out) => out.fill(0),
   ones: (out) => out.fill(1),
 };

@@ -30,7 +30,7 @@ export interface Conv2DOptions {
   useBias?: boolean;
   /** Default 'glorot_uniform', as Keras (fanIn = KH·KW·C, fanOut = KH·KW·OC). */
   kernelInitializer?: InitializerName | Initializer;
-  /** Default 'zeros'. */
+  /** Default 'zeros'. Scaled initializers see the kernel's fans (PyTorch's bias: 'pytorch_uniform'). */
   biasInitializer?: InitializerName | Initializer;
   name?: string;
 }

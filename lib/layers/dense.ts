@@ -18,7 +18,7 @@ export interface DenseOptions {
   useBias?: boolean;
   /** Default 'glorot_uniform', as in Keras. */
   kernelInitializer?: InitializerName | Initializer;
-  /** Default 'zeros'. */
+  /** Default 'zeros'. Scaled initializers see the kernel's fans (PyTorch's bias: 'pytorch_uniform'). */
   biasInitializer?: InitializerName | Initializer;
   name?: string;
 }
@@ -49,7 +49,8 @@ export class Dense extends Layer {
   protected doBuild(inputShape: readonly number[]): readonly number[] {
     if (inputShape.length !== 1) throw new Error(`layer ${this.name}: Dense expects (batch, features) input, got per-sample shape [${inputShape.join(', ')}]; add a Flatten layer first`);
     this.kernel = this.addWeight('kernel', [inputShape[0], this.units], { initializer: this.kernelInit });
-    if (this.useBias) this.bias = this.addWeight('bias', [this.units], { initializer: this.biasInit, decay: 0 });
+    // A bias has the fans of its layer's kernel, for the initializers that scale by them (pytorch_uniform).
+    if (this.useBias) this.bias = this.addWeight('bias', [this.units], { initializer: this.biasInit, decay: 0, fanIn: inputShape[0], fanOut: this.units });
     this.activation?.build([this.units], this.backend);
     return [this.units];
   }

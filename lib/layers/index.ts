@@ -1,7 +1,7 @@
 // The layers: every layer file registers its own class (registerLayer at its bottom), the same way a
 // user's layer does.
 
-export { Layer, bindParams, bindState, type ForwardContext, type Param, type State, type WeightOptions, type LayerConfig } from './layer';
+export { Layer, bindParams, bindState, fillDecay, WEIGHT_DECAY_ON, type WeightDecayOn, type ForwardContext, type Param, type State, type WeightOptions, type LayerConfig } from './layer';
 export { Identity, ReLU, Sigmoid, Tanh, activationNames, createActivation, parseActivation, type ActivationName } from './activations';
 export { Dense, type DenseOptions } from './dense';
 export { Flatten } from './flatten';

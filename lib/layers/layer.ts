@@ -24,7 +24,10 @@ export interface Param {
   /** Fans used by scaled initializers. */
   readonly fanIn: number;
   readonly fanOut: number;
-  /** Weight-decay multiplier: 1 for kernels, 0 for biases (Keras regularizes kernels only). */
+  /**
+   * Weight-decay multiplier: 1 for kernels, 0 for biases (Keras regularizes kernels only). Used unless
+   * the model is compiled with weightDecayOn: 'all' (PyTorch's convention: every parameter decays).
+   */
   readonly decay: number;
   /** Set when the model binds its flat buffers (bindParams). */
   value: Float32Array;
@@ -314,10 +317,33 @@ export function bindParams(layers: readonly Layer[], backend: Backend, rng?: Rng
     for (const p of l.params) {
       p.value = params.subarray(offset, offset + p.size);
       p.grad = grads.subarray(offset, offset + p.size);
-      decay.fill(p.decay, offset, offset + p.size);
       if (rng) p.initializer(p.value, p.fanIn, p.fanOut, rng);
       offset += p.size;
     }
   }
+  fillDecay(decay, layers, 'kernels');
   return { params, grads, decay };
+}
+
+/**
+ * Which parameters weight decay reaches. 'kernels': each parameter's declared multiplier (addWeight's
+ * `decay`: 1 for kernels, 0 for biases and batch norm's γ, β), Keras's convention of regularising
+ * kernels. 'all': every trainable parameter with multiplier 1, as torch.optim.SGD(weight_decay=λ)
+ * decays every parameter of its group.
+ */
+export type WeightDecayOn = 'kernels' | 'all';
+
+export const WEIGHT_DECAY_ON: readonly WeightDecayOn[] = ['kernels', 'all'];
+
+/** Writes the flat decay-multiplier buffer (n, laid out as bindParams lays out the parameters); returns it. */
+export function fillDecay(decay: Float32Array, layers: readonly Layer[], on: WeightDecayOn): Float32Array {
+  if (!WEIGHT_DECAY_ON.includes(on)) throw new Error(`weightDecayOn must be one of ${WEIGHT_DECAY_ON.join(', ')}, got ${JSON.stringify(on)}`);
+  let offset = 0;
+  for (const l of layers) {
+    for (const p of l.params) {
+      decay.fill(on === 'all' ? 1 : p.decay, offset, offset + p.size);
+      offset += p.size;
+    }
+  }
+  return decay;
 }

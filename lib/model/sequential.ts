@@ -7,7 +7,7 @@
 // loss → backward → step.
 
 import { getBackend, type Backend } from '../backend';
-import { bindParams, bindState, type ForwardContext, type Layer } from '../layers/layer';
+import { bindParams, bindState, fillDecay, type ForwardContext, type Layer, type WeightDecayOn } from '../layers/layer';
 import { registeredName } from '../layers/registry';
 import { createLoss, type Loss, type LossTransform } from '../losses';
 import { BatchIterator, gatherRows, oneHot, type Labels } from '../data/helpers';
@@ -40,6 +40,12 @@ export interface CompileOptions {
   loss: Loss | string;
   /** Replaces each batch loss L by f(L) and scales the gradient by f'(L) (e.g. aylaTransform). */
   lossTransform?: LossTransform | null;
+  /**
+   * Which parameters the optimizer's weight_decay reaches. 'kernels' (default, Keras's convention):
+   * each parameter's declared multiplier, so kernels decay and biases and batch norm's γ, β do not.
+   * 'all': every trainable parameter, as torch.optim.SGD(model.parameters(), weight_decay=λ).
+   */
+  weightDecayOn?: WeightDecayOn;
 }
 
 export interface FitOptions {
@@ -185,6 +191,7 @@ export class Sequential {
     if (loss.input === 'logits' && last.endsInSoftmax) {
       throw new Error(`loss '${loss.name}' applies softmax to the model's output itself, but the last layer ${last.name} already ends in softmax, so softmax would be applied twice: use loss 'categorical_crossentropy' (alias 'cross_entropy') on the probabilities, or end the model in logits (no final softmax)`);
     }
+    fillDecay(this.decay, this.layers, opts.weightDecayOn ?? 'kernels');
     this.optimizer = typeof opts.optimizer === 'string' ? createOptimizer(opts.optimizer, opts.optimizerConfig ?? {}) : opts.optimizer;
     this.loss = loss;
     this.optimizer.useBackend?.(this.backend);

@@ -1,20 +1,20 @@
 // The FNN/CNN study: a fully connected network and a small convolutional network trained on the
 // same 28×28×1 images and compared. Two variants, as the study has them:
 //  - 'pytorch' (default), its PyTorch rewrite with batch norm and dropout: SGD lr 0.1, weight decay
-//    1e-4, batch 128, 10 epochs, cross-entropy on logits; the test images are the per-epoch
+//    1e-4 on every parameter (as torch.optim.SGD), PyTorch's default initialisation of weights and
+//    biases, batch 128, 10 epochs, cross-entropy on logits; the test images are the per-epoch
 //    validation data (the study evaluates on them and holds nothing out);
 //  - 'keras', its Keras original: tiny models with softmax outputs, SGD lr 0.1, batch 128, 5 epochs,
 //    the last 10% of the training images held out (Keras's validation_split).
 
 import { join } from 'node:path';
 import { loadDataset } from '../data';
-import type { Initializer } from '../../init/initializers';
 import { BatchNormalization } from '../../layers/batch-normalization';
 import { Conv2D } from '../../layers/conv2d';
 import { Dense } from '../../layers/dense';
 import { Dropout } from '../../layers/dropout';
 import { Flatten } from '../../layers/flatten';
-import type { Layer } from '../../layers/layer';
+import { WEIGHT_DECAY_ON, type Layer, type WeightDecayOn } from '../../layers/layer';
 import { ReLU } from '../../layers/activations';
 import { MaxPooling2D } from '../../layers/pooling';
 import { Softmax } from '../../layers/softmax';
@@ -37,8 +37,10 @@ export interface FnnCnnConfig extends ExperimentDataConfig {
   epochs: number;
   batchSize: number;
   learningRate: number;
-  /** L2 weight decay of SGD (kernels only, as Keras; see docs/cnn.md). */
+  /** L2 weight decay λ of SGD. */
   weightDecay: number;
+  /** Which parameters it reaches: 'all' (PyTorch's SGD, the pytorch variant) or 'kernels' (Keras). */
+  weightDecayOn: WeightDecayOn;
   /** Fraction of the last training images held out; 0 = validate on the test images. */
   validationSplit: number;
   /** Folder for the figure and the table; null writes no files. */
@@ -50,8 +52,8 @@ export interface FnnCnnConfig extends ExperimentDataConfig {
 /** The study's recipe for each variant. */
 export function fnnCnnDefaults(variant: FnnCnnVariant): Omit<FnnCnnConfig, 'seed' | 'dataset' | 'outDir' | 'models'> {
   return variant === 'pytorch'
-    ? { variant, epochs: 10, batchSize: 128, learningRate: 0.1, weightDecay: 1e-4, validationSplit: 0 }
-    : { variant, epochs: 5, batchSize: 128, learningRate: 0.1, weightDecay: 0, validationSplit: 0.1 };
+    ? { variant, epochs: 10, batchSize: 128, learningRate: 0.1, weightDecay: 1e-4, weightDecayOn: 'all', validationSplit: 0 }
+    : { variant, epochs: 5, batchSize: 128, learningRate: 0.1, weightDecay: 0, weightDecayOn: 'kernels', validationSplit: 0.1 };
 }
 
 export const DEFAULT_FNN_CNN_CONFIG: FnnCnnConfig = {
@@ -90,21 +92,12 @@ export interface FnnCnnResult {
 
 export type FnnCnnHooks = ComparisonHooks<FnnCnnModelName>;
 
-/**
- * PyTorch's default initialisation of Linear and Conv2d weights, kaiming_uniform(a = √5):
- * U(−1/√fanIn, 1/√fanIn). (Its bias is drawn from the same range; here biases start at zero.)
- */
-export const torchDefaultInit: Initializer = (out, fanIn, _fanOut, rng) => {
-  const limit = 1 / Math.sqrt(fanIn);
-  for (let i = 0; i < out.length; i++) out[i] = (2 * rng.uniform() - 1) * limit;
-  return out;
-};
-
 /** The study's models for a variant, on per-sample input [H, W, 1]. */
 export function buildFnnCnnModel(variant: FnnCnnVariant, which: FnnCnnModelName, seed: number, inputShape: readonly number[] = [28, 28, 1], numClasses = 10): Sequential {
   let layers: Layer[];
   if (variant === 'pytorch') {
-    const k = { kernelInitializer: torchDefaultInit };
+    // PyTorch's nn.Linear / nn.Conv2d defaults: weight and bias both from U(±1/√fanIn).
+    const k = { kernelInitializer: 'pytorch_uniform', biasInitializer: 'pytorch_uniform' } as const;
     layers = which === 'fnn'
       ? [
         new Flatten(), new Dense({ units: 128, ...k }), new BatchNormalization(), new ReLU(), new Dropout({ rate: 0.2 }),
@@ -136,6 +129,7 @@ export function validateFnnCnnConfig(c: FnnCnnConfig): void {
   }
   if (!(c.learningRate > 0 && Number.isFinite(c.learningRate))) throw new Error(`learning rate must be a number > 0, got ${c.learningRate}`);
   if (!(c.weightDecay >= 0 && Number.isFinite(c.weightDecay))) throw new Error(`weight decay must be a number ≥ 0, got ${c.weightDecay}`);
+  if (!WEIGHT_DECAY_ON.includes(c.weightDecayOn)) throw new Error(`weightDecayOn must be one of ${WEIGHT_DECAY_ON.join(', ')}, got '${c.weightDecayOn}'`);
   if (!(c.validationSplit >= 0 && c.validationSplit < 1)) throw new Error(`validation split must be in [0, 1), got ${c.validationSplit}`);
 }
 
@@ -154,7 +148,7 @@ export async function runFnnCnn(config: FnnCnnConfig, hooks: FnnCnnHooks = {}): 
   const numVal = config.validationSplit > 0 ? ds.numTrain - Math.floor(ds.numTrain * (1 - config.validationSplit)) : 0;
   const where = numVal > 0 ? `${numVal} validation (the last ${config.validationSplit * 100}%)` : 'validation = the test images (as the study, which holds nothing out)';
   log(`FNN/CNN study, ${config.variant} variant, on ${ds.name}: ${ds.numTrain - numVal} training, ${where}, ${ds.numTest} test images`);
-  log(`SGD learning rate ${config.learningRate}${config.weightDecay > 0 ? `, weight decay ${config.weightDecay}` : ''}, batch ${config.batchSize}, ${config.epochs} epochs, seed ${config.seed}`);
+  log(`SGD learning rate ${config.learningRate}${config.weightDecay > 0 ? `, weight decay ${config.weightDecay} on ${config.weightDecayOn === 'all' ? 'every parameter' : 'kernels only'}` : ''}, batch ${config.batchSize}, ${config.epochs} epochs, seed ${config.seed}`);
 
   const runs: FnnCnnModelRun[] = [];
   for (const which of config.models) {
@@ -163,6 +157,7 @@ export async function runFnnCnn(config: FnnCnnConfig, hooks: FnnCnnHooks = {}): 
       optimizer: 'sgd',
       optimizerConfig: { learning_rate: config.learningRate, weight_decay: config.weightDecay },
       loss: config.variant === 'pytorch' ? 'softmax_cross_entropy' : 'cross_entropy',
+      weightDecayOn: config.weightDecayOn,
     });
     const summary = model.summary();
     log(`\n${LABEL[which]} architecture:\n${summary}`);
