@@ -11,6 +11,7 @@ export * from './layers';
 export * from './kernels/conv';
 export * from './kernels/pool';
 export * from './kernels/batchnorm';
+export * from './kernels/permute';
 export * from './losses';
 export * from './optimizers';
 export * from './model';

@@ -5,6 +5,7 @@ export { Layer, bindParams, bindState, fillDecay, WEIGHT_DECAY_ON, type WeightDe
 export { Identity, ReLU, Sigmoid, Tanh, activationNames, createActivation, parseActivation, type ActivationName } from './activations';
 export { Dense, type DenseOptions } from './dense';
 export { Flatten } from './flatten';
+export { Permute, type PermuteOptions } from './permute';
 export { Softmax } from './softmax';
 export { Cubic, type CubicOptions } from './cubic';
 export { Conv2D, type Conv2DOptions } from './conv2d';

@@ -43,7 +43,7 @@ describe('fnn-cnn, PyTorch variant, both models', () => {
     expect(r.stderr).toMatch(/FNN: test accuracy [\d.]+% \(100 images\)/);
   });
   test('JSON: the config, per-epoch curves, test metrics; the figure and table are written', () => {
-    expect(json.config).toMatchObject({ variant: 'pytorch', epochs: 2, batchSize: 16, learningRate: 0.1, weightDecay: 1e-4, validationSplit: 0, models: ['fnn', 'cnn'] });
+    expect(json.config).toMatchObject({ variant: 'pytorch', epochs: 2, batchSize: 16, learningRate: 0.1, weightDecay: 1e-4, weightDecayOn: 'all', validationSplit: 0, models: ['fnn', 'cnn'] });
     expect([json.numTrain, json.numValidation, json.numTest]).toEqual([256, 0, 100]);
     for (const m of json.runs) {
       for (const k of ['loss', 'accuracy', 'val_loss', 'val_accuracy', 'seconds']) expect([k, m[k].length]).toEqual([k, 2]);
@@ -70,7 +70,7 @@ test('fnn-cnn --variant keras --model cnn: the seed\'s Keras CNN, validation spl
   const r = run(['fnn-cnn', '--variant', 'keras', '--model', 'cnn', '--epochs', '1', '--out', join(tmp, 'keras'), '--json', ...SLICE]);
   expect(r.code).toBe(0);
   const json = JSON.parse(r.stdout);
-  expect(json.config).toMatchObject({ variant: 'keras', epochs: 1, batchSize: 128, validationSplit: 0.1, weightDecay: 0, models: ['cnn'] });
+  expect(json.config).toMatchObject({ variant: 'keras', epochs: 1, batchSize: 128, validationSplit: 0.1, weightDecay: 0, weightDecayOn: 'kernels', models: ['cnn'] });
   // Conv 8 2×2 (40) + Conv 8 2×2 (264) + Dense 10 on 14·14·8 (15,690): the seed's model.summary() total.
   expect(json.runs.map((m: { params: number }) => m.params)).toEqual([15994]);
   expect([json.numTrain, json.numValidation]).toEqual([230, 26]);
@@ -81,6 +81,7 @@ test.each([
   [['--model', 'rnn'], /--model must be one of fnn, cnn, both; got 'rnn'/],
   [['--validation-split', '1'], /--validation-split must be a number in \[0, 1\), got '1'/],
   [['--weight-decay', '-1'], /--weight-decay must be a number ≥ 0, got '-1'/],
+  [['--weight-decay-on', 'biases'], /--weight-decay-on must be one of kernels, all; got 'biases'/],
 ])('bad flag %j is refused with a clear message', (args, pattern) => {
   const out = join(tmp, 'bad');
   const r = run(['fnn-cnn', ...args, '--out', out]);
