@@ -9,12 +9,25 @@
 // `mode` says how a tile's accumulators start: 0 zero, 1 from out (accumulate / later K blocks),
 // 2 from the bias vector (denseForward's fused bias).
 //
-// Why these shapes: the 4x16 tile keeps 16 f32x4 accumulators live while it streams one row of a
-// 16-column strip of B per k (measured 36 GFLOP/s in L1 on this Zen machine vs 30 for 6x8). K is
-// cut into blocks of KC so that the B strip (KC x 16 floats = 16 KiB) stays in L1 while every
-// 4-row block of A passes over it.
+// Why these shapes (measured on this machine's AMD EPYC, V8's TurboFan, relaxed-SIMD FMA, data in
+// L1): a 6x8 tile (12 f32x4 accumulators, 2 of B, 1 broadcast of A: 15 of the 16 xmm registers,
+// V8 keeps one for itself) runs at ~62 GFLOP/s on one core; the former 4x16 tile, whose 16
+// accumulators do not fit and get spilled every k, at ~40; 4x8 at ~57, 3x16 and 4x12 at ~31.
+//
+// Blocking (GotoBLAS's loop order): for each block of KC rows of B (a K block), and each panel of NC
+// columns of it, the panel is packed (8-column strips, kc x 8 floats each, contiguous); then MC rows
+// of A at a time (MC x kc floats, ~120 KiB, stay in L2) pass over every strip of the panel (a strip,
+// kc x 8 floats = 10 KiB, stays in L1 while the MC/6 tiles of the block use it). So each K block of A
+// is read from memory once, not once per strip: a convolution's im2col matrix (25,088 x 288) is
+// 29 MB. Every element still sums its k in increasing order, one k at a time, whatever the blocks
+// (an accumulator is stored and reloaded exactly between K blocks), so results do not depend on
+// the blocking or on how the work is split over threads.
 
-const KC: i32 = 256;
+const KC_MAX: i32 = 320;
+const NC: i32 = 384;
+const MC: i32 = 96;
+/** Floats of one thread's packing scratch (KC_MAX x NC); lib/backend/wasm/index.ts allocates this many. */
+export const PACK_FLOATS: i32 = KC_MAX * NC;
 
 /**
  * a·b + c on four lanes. This file is built twice (package.json, scripts/build-wasm.js): kernels.wasm with
@@ -36,48 +49,77 @@ const KC: i32 = 256;
   return f32x4.splat(0);
 }
 
-function micro4x16(c: usize, ldc: usize, a: usize, lda_i: usize, lda_k: usize, b: usize, ldb: usize, kc: i32, mode: i32, bias: usize): void {
-  const c1 = c + ldc, c2 = c1 + ldc, c3 = c2 + ldc;
-  let c00 = start(mode, c, bias, 0), c01 = start(mode, c, bias, 16), c02 = start(mode, c, bias, 32), c03 = start(mode, c, bias, 48);
-  let c10 = start(mode, c1, bias, 0), c11 = start(mode, c1, bias, 16), c12 = start(mode, c1, bias, 32), c13 = start(mode, c1, bias, 48);
-  let c20 = start(mode, c2, bias, 0), c21 = start(mode, c2, bias, 16), c22 = start(mode, c2, bias, 32), c23 = start(mode, c2, bias, 48);
-  let c30 = start(mode, c3, bias, 0), c31 = start(mode, c3, bias, 16), c32 = start(mode, c3, bias, 32), c33 = start(mode, c3, bias, 48);
-  let a0 = a, a1 = a + lda_i, a2 = a1 + lda_i, a3 = a2 + lda_i;
+function micro6x8(c: usize, ldc: usize, a: usize, lda_i: usize, lda_k: usize, b: usize, ldb: usize, kc: i32, mode: i32, bias: usize): void {
+  const c1 = c + ldc, c2 = c1 + ldc, c3 = c2 + ldc, c4 = c3 + ldc, c5 = c4 + ldc;
+  let r00 = start(mode, c, bias, 0), r01 = start(mode, c, bias, 16);
+  let r10 = start(mode, c1, bias, 0), r11 = start(mode, c1, bias, 16);
+  let r20 = start(mode, c2, bias, 0), r21 = start(mode, c2, bias, 16);
+  let r30 = start(mode, c3, bias, 0), r31 = start(mode, c3, bias, 16);
+  let r40 = start(mode, c4, bias, 0), r41 = start(mode, c4, bias, 16);
+  let r50 = start(mode, c5, bias, 0), r51 = start(mode, c5, bias, 16);
+  let a0 = a, a1 = a0 + lda_i, a2 = a1 + lda_i, a3 = a2 + lda_i, a4 = a3 + lda_i, a5 = a4 + lda_i;
   for (let k = 0; k < kc; k++) {
-    const b0 = v128.load(b), b1 = v128.load(b, 16), b2 = v128.load(b, 32), b3 = v128.load(b, 48);
+    const b0 = v128.load(b), b1 = v128.load(b, 16);
     let x = v128.load32_splat(a0);
-    c00 = madd(x, b0, c00); c01 = madd(x, b1, c01);
-    c02 = madd(x, b2, c02); c03 = madd(x, b3, c03);
+    r00 = madd(x, b0, r00); r01 = madd(x, b1, r01);
     x = v128.load32_splat(a1);
-    c10 = madd(x, b0, c10); c11 = madd(x, b1, c11);
-    c12 = madd(x, b2, c12); c13 = madd(x, b3, c13);
+    r10 = madd(x, b0, r10); r11 = madd(x, b1, r11);
     x = v128.load32_splat(a2);
-    c20 = madd(x, b0, c20); c21 = madd(x, b1, c21);
-    c22 = madd(x, b2, c22); c23 = madd(x, b3, c23);
+    r20 = madd(x, b0, r20); r21 = madd(x, b1, r21);
     x = v128.load32_splat(a3);
-    c30 = madd(x, b0, c30); c31 = madd(x, b1, c31);
-    c32 = madd(x, b2, c32); c33 = madd(x, b3, c33);
+    r30 = madd(x, b0, r30); r31 = madd(x, b1, r31);
+    x = v128.load32_splat(a4);
+    r40 = madd(x, b0, r40); r41 = madd(x, b1, r41);
+    x = v128.load32_splat(a5);
+    r50 = madd(x, b0, r50); r51 = madd(x, b1, r51);
+    a0 += lda_k; a1 += lda_k; a2 += lda_k; a3 += lda_k; a4 += lda_k; a5 += lda_k; b += ldb;
+  }
+  v128.store(c, r00); v128.store(c, r01, 16);
+  v128.store(c1, r10); v128.store(c1, r11, 16);
+  v128.store(c2, r20); v128.store(c2, r21, 16);
+  v128.store(c3, r30); v128.store(c3, r31, 16);
+  v128.store(c4, r40); v128.store(c4, r41, 16);
+  v128.store(c5, r50); v128.store(c5, r51, 16);
+}
+
+/** The last M % 6 rows of a strip, four at a time. */
+function micro4x8(c: usize, ldc: usize, a: usize, lda_i: usize, lda_k: usize, b: usize, ldb: usize, kc: i32, mode: i32, bias: usize): void {
+  const c1 = c + ldc, c2 = c1 + ldc, c3 = c2 + ldc;
+  let r00 = start(mode, c, bias, 0), r01 = start(mode, c, bias, 16);
+  let r10 = start(mode, c1, bias, 0), r11 = start(mode, c1, bias, 16);
+  let r20 = start(mode, c2, bias, 0), r21 = start(mode, c2, bias, 16);
+  let r30 = start(mode, c3, bias, 0), r31 = start(mode, c3, bias, 16);
+  let a0 = a, a1 = a0 + lda_i, a2 = a1 + lda_i, a3 = a2 + lda_i;
+  for (let k = 0; k < kc; k++) {
+    const b0 = v128.load(b), b1 = v128.load(b, 16);
+    let x = v128.load32_splat(a0);
+    r00 = madd(x, b0, r00); r01 = madd(x, b1, r01);
+    x = v128.load32_splat(a1);
+    r10 = madd(x, b0, r10); r11 = madd(x, b1, r11);
+    x = v128.load32_splat(a2);
+    r20 = madd(x, b0, r20); r21 = madd(x, b1, r21);
+    x = v128.load32_splat(a3);
+    r30 = madd(x, b0, r30); r31 = madd(x, b1, r31);
     a0 += lda_k; a1 += lda_k; a2 += lda_k; a3 += lda_k; b += ldb;
   }
-  v128.store(c, c00); v128.store(c, c01, 16); v128.store(c, c02, 32); v128.store(c, c03, 48);
-  v128.store(c1, c10); v128.store(c1, c11, 16); v128.store(c1, c12, 32); v128.store(c1, c13, 48);
-  v128.store(c2, c20); v128.store(c2, c21, 16); v128.store(c2, c22, 32); v128.store(c2, c23, 48);
-  v128.store(c3, c30); v128.store(c3, c31, 16); v128.store(c3, c32, 32); v128.store(c3, c33, 48);
+  v128.store(c, r00); v128.store(c, r01, 16);
+  v128.store(c1, r10); v128.store(c1, r11, 16);
+  v128.store(c2, r20); v128.store(c2, r21, 16);
+  v128.store(c3, r30); v128.store(c3, r31, 16);
 }
 
-/** The last M % 4 rows of a 16-column strip. */
-function micro1x16(c: usize, a: usize, lda_k: usize, b: usize, ldb: usize, kc: i32, mode: i32, bias: usize): void {
-  let c0 = start(mode, c, bias, 0), c1 = start(mode, c, bias, 16), c2 = start(mode, c, bias, 32), c3 = start(mode, c, bias, 48);
+/** One row of a strip (the last M % 6 % 4 rows). */
+function micro1x8(c: usize, a: usize, lda_k: usize, b: usize, ldb: usize, kc: i32, mode: i32, bias: usize): void {
+  let r0 = start(mode, c, bias, 0), r1 = start(mode, c, bias, 16);
   for (let k = 0; k < kc; k++) {
     const x = v128.load32_splat(a);
-    c0 = madd(x, v128.load(b), c0); c1 = madd(x, v128.load(b, 16), c1);
-    c2 = madd(x, v128.load(b, 32), c2); c3 = madd(x, v128.load(b, 48), c3);
+    r0 = madd(x, v128.load(b), r0); r1 = madd(x, v128.load(b, 16), r1);
     a += lda_k; b += ldb;
   }
-  v128.store(c, c0); v128.store(c, c1, 16); v128.store(c, c2, 32); v128.store(c, c3, 48);
+  v128.store(c, r0); v128.store(c, r1, 16);
 }
 
-/** 4 rows x 4 columns: the N % 16 tail, four columns at a time. */
+/** 4 rows x 4 columns: the N % 8 tail, four columns at a time. */
 function micro4x4(c: usize, ldc: usize, a: usize, lda_i: usize, lda_k: usize, b: usize, ldb: usize, kc: i32, mode: i32, bias: usize): void {
   const c1 = c + ldc, c2 = c1 + ldc, c3 = c2 + ldc;
   let r0 = start(mode, c, bias, 0), r1 = start(mode, c1, bias, 0), r2 = start(mode, c2, bias, 0), r3 = start(mode, c3, bias, 0);
@@ -124,19 +166,45 @@ function micro1x1(c: usize, a: usize, lda_k: usize, b: usize, ldb: usize, kc: i3
 // ---------------------------------------------------------------------------------------------
 // Dense GEMM.
 
-/** Rows 0..M of one 16-column strip: 4x16 tiles, then 1x16 for the last M % 4 rows. */
-function strip16(c: usize, ldc: usize, a: usize, lda_i: usize, lda_k: usize, b: usize, ldb: usize, M: i32, kc: i32, mode: i32, bias: usize): void {
+/** Rows 0..M of one 8-column strip: 6x8 tiles, then 4x8 and 1x8 for the last M % 6 rows. */
+function strip8(c: usize, ldc: usize, a: usize, lda_i: usize, lda_k: usize, b: usize, ldb: usize, M: i32, kc: i32, mode: i32, bias: usize): void {
   let i = 0;
-  for (; i + 4 <= M; i += 4) micro4x16(c + <usize>i * ldc, ldc, a + <usize>i * lda_i, lda_i, lda_k, b, ldb, kc, mode, bias);
-  for (; i < M; i++) micro1x16(c + <usize>i * ldc, a + <usize>i * lda_i, lda_k, b, ldb, kc, mode, bias);
+  for (; i + 6 <= M; i += 6) micro6x8(c + <usize>i * ldc, ldc, a + <usize>i * lda_i, lda_i, lda_k, b, ldb, kc, mode, bias);
+  if (i + 4 <= M) {
+    micro4x8(c + <usize>i * ldc, ldc, a + <usize>i * lda_i, lda_i, lda_k, b, ldb, kc, mode, bias);
+    i += 4;
+  }
+  for (; i < M; i++) micro1x8(c + <usize>i * ldc, a + <usize>i * lda_i, lda_k, b, ldb, kc, mode, bias);
+}
+
+/** The K block size: K cut into equal blocks of at most KC_MAX (288 stays one block, 784 is 3 x 262). */
+@inline function kBlock(K: i32): i32 {
+  const blocks = (K + KC_MAX - 1) / KC_MAX;
+  return (K + blocks - 1) / blocks;
+}
+
+/**
+ * The strips of a packed panel (8-column strips one after another, kc x 8 floats each, `strip` bytes
+ * apart; `ldp` bytes between a strip's rows) over rows 0..M of A, MC rows at a time.
+ * c, bias: column j0 of the panel.
+ */
+function panel(c: usize, ldc: usize, a: usize, lda_i: usize, lda_k: usize, p: usize, ldp: usize, strip: usize, M: i32, nc: i32, kc: i32, mode: i32, bias: usize): void {
+  for (let i0 = 0; i0 < M; i0 += MC) {
+    const mc = min(MC, M - i0);
+    const ci = c + <usize>i0 * ldc, ai = a + <usize>i0 * lda_i;
+    for (let j = 0; j < nc; j += 8) {
+      const jb = <usize>j << 2;
+      strip8(ci + jb, ldc, ai, lda_i, lda_k, p + <usize>(j >> 3) * strip, ldp, mc, kc, mode, bias + jb);
+    }
+  }
 }
 
 /**
  * out (M,N) (+)= A (M,K) · B (K,N) [+ bias (N)] with A, B, out given by strides (see the top).
  * acc != 0 adds to out; otherwise bias != 0 starts every row from bias, else from zero.
- * With scratch != 0 (KC·16 floats) each KC x 16 strip of B is first copied to contiguous memory:
- * B's rows are N·4 bytes apart, and for N a multiple of 512 the strip's 256 cache lines all fall
- * into two L1 sets and evict each other (512³ ran at 33 instead of ~55 GFLOP/s).
+ * With scratch != 0 (PACK_FLOATS floats) each kc x nc panel of B is first packed into 8-column strips:
+ * contiguous for the microkernel, and no L1 set conflicts (B's rows N·4 bytes apart: for N a multiple
+ * of 512 a strip's lines all fall into a few L1 sets and evict each other).
  * The worker thread calls this on its share of rows or columns (pointers offset by the caller).
  */
 export function gemmStrided(c: usize, ldc: usize, a: usize, lda_i: usize, lda_k: usize, b: usize, ldb: usize, M: i32, N: i32, K: i32, acc: i32, bias: usize, scratch: usize): void {
@@ -149,24 +217,30 @@ export function gemmStrided(c: usize, ldc: usize, a: usize, lda_i: usize, lda_k:
     return;
   }
   const pack = scratch != 0 && M > 8;
-  for (let k0 = 0; k0 < K; k0 += KC) {
-    const kc = min(KC, K - k0);
+  const kcMax = kBlock(K);
+  const N8 = N & ~7;
+  for (let k0 = 0; k0 < K; k0 += kcMax) {
+    const kc = min(kcMax, K - k0);
     const mode = acc != 0 || k0 > 0 ? 1 : bias != 0 ? 2 : 0;
     const ak = a + <usize>k0 * lda_k;
     const bk = b + <usize>k0 * ldb;
-    let j = 0;
-    for (; j + 16 <= N; j += 16) {
-      const jb = <usize>j << 2;
+    for (let j0 = 0; j0 < N8; j0 += NC) {
+      const nc = min(NC, N8 - j0);
+      const jb = <usize>j0 << 2;
       if (pack) {
-        let src = bk + jb, dst = scratch;
-        for (let k = 0; k < kc; k++) {
-          v128.store(dst, v128.load(src)); v128.store(dst, v128.load(src, 16), 16);
-          v128.store(dst, v128.load(src, 32), 32); v128.store(dst, v128.load(src, 48), 48);
-          src += ldb; dst += 64;
+        // strip s of the panel: rows k of B[k0 + k, j0 + 8s .. j0 + 8s + 8] at scratch + s·kc·32 + k·32
+        const strip = <usize>kc << 5;
+        for (let s = 0; s < nc; s += 8) {
+          let src = bk + jb + (<usize>s << 2), dst = scratch + <usize>(s >> 3) * strip;
+          for (let k = 0; k < kc; k++) {
+            v128.store(dst, v128.load(src)); v128.store(dst, v128.load(src, 16), 16);
+            src += ldb; dst += 32;
+          }
         }
-        strip16(c + jb, ldc, ak, lda_i, lda_k, scratch, 64, M, kc, mode, bias + jb);
-      } else strip16(c + jb, ldc, ak, lda_i, lda_k, bk + jb, ldb, M, kc, mode, bias + jb);
+        panel(c + jb, ldc, ak, lda_i, lda_k, scratch, 32, strip, M, nc, kc, mode, bias + jb);
+      } else panel(c + jb, ldc, ak, lda_i, lda_k, bk + jb, ldb, 32, M, nc, kc, mode, bias + jb);
     }
+    let j = N8;
     for (; j + 4 <= N; j += 4) {
       const jb = <usize>j << 2;
       let i = 0;
@@ -182,45 +256,50 @@ export function gemmStrided(c: usize, ldc: usize, a: usize, lda_i: usize, lda_k:
 
 /**
  * out (M,N) (+)= A (M,K) · Bᵀ with B stored (N,K) (rows ldbRow bytes apart) [+ bias].
- * For each K block, each 16-row group of B is transposed into `scratch` (KC x 16 floats, one per
- * thread; 4x4 floats at a time with shuffles) so the 4x16 microkernel runs on it as on A·B. The
- * last N % 16 columns are dot products of two contiguous rows.
+ * For each K block and panel of NC columns, the panel's rows of B are transposed into 8-column strips
+ * in `scratch` (PACK_FLOATS floats, one per thread; 4x4 floats at a time with shuffles), the layout
+ * gemmStrided packs, and the same microkernels run on it. The last N % 8 columns are dot products of
+ * two contiguous rows.
  */
 export function gemmNTStrided(c: usize, ldc: usize, a: usize, lda: usize, b: usize, ldbRow: usize, M: i32, N: i32, K: i32, acc: i32, bias: usize, scratch: usize): void {
   if (K <= 0) { gemmStrided(c, ldc, a, lda, 4, b, 0, M, N, 0, acc, bias, 0); return; }
-  for (let k0 = 0; k0 < K; k0 += KC) {
-    const kc = min(KC, K - k0);
+  const kcMax = kBlock(K);
+  const N8 = N & ~7;
+  for (let k0 = 0; k0 < K; k0 += kcMax) {
+    const kc = min(kcMax, K - k0);
     const mode = acc != 0 || k0 > 0 ? 1 : bias != 0 ? 2 : 0;
     const ak = a + (<usize>k0 << 2);
     const bk = b + (<usize>k0 << 2);
-    let j = 0;
-    for (; j + 16 <= N; j += 16) {
-      for (let g: usize = 0; g < 4; g++) {
-        const r0p = bk + (<usize>j + g * 4) * ldbRow, r1p = r0p + ldbRow, r2p = r1p + ldbRow, r3p = r2p + ldbRow;
-        const pg = scratch + g * 16;
+    const strip = <usize>kc << 5;
+    for (let j0 = 0; j0 < N8; j0 += NC) {
+      const nc = min(NC, N8 - j0);
+      // Rows j0 + 4g .. j0 + 4g + 4 of B become columns 4(g % 2) .. + 4 of strip g / 2.
+      for (let g = 0; g < (nc >> 2); g++) {
+        const r0p = bk + <usize>(j0 + 4 * g) * ldbRow, r1p = r0p + ldbRow, r2p = r1p + ldbRow, r3p = r2p + ldbRow;
+        const pg = scratch + <usize>(g >> 1) * strip + (<usize>(g & 1) << 4);
         let k = 0;
         for (; k + 4 <= kc; k += 4) {
           const kb = <usize>k << 2;
           const r0 = v128.load(r0p + kb), r1 = v128.load(r1p + kb), r2 = v128.load(r2p + kb), r3 = v128.load(r3p + kb);
           const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5), t1 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
           const t2 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5), t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
-          const p = pg + (<usize>k << 6);
+          const p = pg + (<usize>k << 5);
           v128.store(p, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
-          v128.store(p, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7), 64);
-          v128.store(p, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5), 128);
-          v128.store(p, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7), 192);
+          v128.store(p, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7), 32);
+          v128.store(p, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5), 64);
+          v128.store(p, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7), 96);
         }
         for (; k < kc; k++) {
           const kb = <usize>k << 2;
-          const p = pg + (<usize>k << 6);
+          const p = pg + (<usize>k << 5);
           store<f32>(p, load<f32>(r0p + kb)); store<f32>(p, load<f32>(r1p + kb), 4);
           store<f32>(p, load<f32>(r2p + kb), 8); store<f32>(p, load<f32>(r3p + kb), 12);
         }
       }
-      const jb = <usize>j << 2;
-      strip16(c + jb, ldc, ak, lda, 4, scratch, 64, M, kc, mode, bias + jb);
+      const jb = <usize>j0 << 2;
+      panel(c + jb, ldc, ak, lda, 4, scratch, 32, strip, M, nc, kc, mode, bias + jb);
     }
-    for (; j < N; j++) {
+    for (let j = N8; j < N; j++) {
       const jb = <usize>j << 2;
       const bj = bk + <usize>j * ldbRow;
       for (let i = 0; i < M; i++) {

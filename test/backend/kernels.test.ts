@@ -47,6 +47,14 @@ const SHAPES: [number, number, number][] = [
   [64, 128, 784],
   [64, 64, 10],
   [260, 520, 33],
+  // The blocked GEMM's edges (assembly/kernels.ts): M % 6 = 5 and 3 (the 4x8 and 1x8 row tails),
+  // N % 8 = 3 and 4..7 (4-column and single-column tails), K cut into equal blocks (330 → 2 x 165),
+  // N over one packed panel (403 = 384 + 16 + 3), M over one row block (603 = 6 x 96 + 27), and tall
+  // shapes that two threads split along M (a convolution's: K = 9 as the first layer's 3x3x1 window).
+  [101, 330, 403],
+  [45, 13, 12],
+  [603, 9, 32],
+  [15, 700, 8],
 ];
 
 const rng = new Rng(1234);
@@ -265,8 +273,8 @@ describe('wasm backend specifics', () => {
     expect(() => wasm.colSum(wasm.alloc(2), wasm.alloc(6), 2, 3)).toThrow(/out has 2 floats, the shape needs 3/);
   });
 
-  test('two threads give bit-identical results to one (split along N and along M)', () => {
-    for (const [M, K, N] of [[64, 784, 128], [300, 70, 20], [64, 128, 784]]) {
+  test('two threads give bit-identical results to one (split along N and along M, tall products along M)', () => {
+    for (const [M, K, N] of [[64, 784, 128], [300, 70, 20], [64, 128, 784], [611, 290, 64], [290, 611, 64]]) {
       for (const form of ['gemm', 'gemmTN', 'gemmNT'] as Form[]) {
         for (const sparse of ['never', 'always'] as const) {
           const a = rand(wasm, M * K, 0.3);

@@ -57,8 +57,6 @@ interface Choice {
 }
 /** Rows of A compressed at once hold at most this many entries (2 floats each). */
 const CSR_FLOATS = 1 << 18;
-/** Floats of one thread's packed B strip: KC x 16 (KC = 256 in assembly/kernels.ts). */
-const PANEL = 256 * 16;
 
 interface Kernels {
   gemmStrided(c: number, ldc: number, a: number, ldai: number, ldak: number, b: number, ldb: number, M: number, N: number, K: number, acc: number, bias: number, scratch: number): void;
@@ -69,6 +67,8 @@ interface Kernels {
   csrGemmRows(c: number, ldc: number, csr: number, M: number, b: number, N: number, acc: number, bias: number): void;
   addBias(out: number, x: number, bias: number, M: number, N: number): void;
   colSum(out: number, x: number, M: number, N: number, acc: number): void;
+  /** Floats of one thread's packing scratch for gemmStrided / gemmNTStrided. */
+  PACK_FLOATS: { value: number };
 }
 
 /** Tuning switches, for tests and benchmarks (production code leaves them alone). */
@@ -262,7 +262,8 @@ function createBackend(modules: WasmModule[], memory: WasmMemory): WasmBackend {
   }
 
   // Scratch space in wasm memory, grown on demand and kept: [0..3] staging for foreign arrays
-  // (out, a, b, bias), 4 the compressed A, 5 and 6 the packed B strips (this thread, helper).
+  // (out, a, b, bias), 4 the compressed A, 5 and 6 the packed B panels (this thread, helper).
+  const PANEL = instances[0].PACK_FLOATS.value;
   const scratch: (Float32Array | null)[] = [null, null, null, null, null, null, null];
   function scratchAddr(slot: number, floats: number): number {
     let s = scratch[slot];
@@ -300,9 +301,16 @@ function createBackend(modules: WasmModule[], memory: WasmMemory): WasmBackend {
     return arr;
   }
 
-  /** Where to cut a GEMM in two: along N in multiples of 16 columns, else along M in multiples of 4 rows. */
-  function splitPoint(M: number, N: number): { cols: boolean; at: number } | null {
-    if (N >= 32) return { cols: true, at: Math.max(16, Math.round(N / 32) * 16) };
+  /**
+   * Where to cut a GEMM in two. Tall products (M ≥ 2N: a convolution's M = batch·pixels rows) along M
+   * in multiples of 6 rows, the microkernel's height, so each thread reads only its half of A (the
+   * big operand); others along N in multiples of 8 columns (a strip), else along M. The zero-skipping
+   * kernels (`sparse`) split along N only, in multiples of 16 columns (their 32-column registers).
+   */
+  function splitPoint(M: number, N: number, sparse = false): { cols: boolean; at: number } | null {
+    if (sparse) return N >= 32 ? { cols: true, at: Math.max(16, Math.round(N / 32) * 16) } : null;
+    if (M >= 2 * N && M >= 12) return { cols: false, at: Math.round(M / 12) * 6 };
+    if (N >= 16) return { cols: true, at: Math.max(8, Math.round(N / 16) * 8) };
     if (M >= 8) return { cols: false, at: Math.round(M / 8) * 4 };
     return null;
   }
@@ -378,7 +386,7 @@ function createBackend(modules: WasmModule[], memory: WasmMemory): WasmBackend {
     const work = M * N * K;
     const c = choiceFor(work, ldak === 4 ? 0 : 1, sparse, M, K, N);
     const two = useTwo(work, c);
-    const split = two ? splitPoint(M, N) : null;
+    const split = two ? splitPoint(M, N, sparse) : null;
     const t0 = c ? performance.now() : 0;
     if (sparse) sparseProduct(pc, pa, ldai, ldak, pb, M, K, N, acc, pbias, split);
     else denseProduct(pc, pa, ldai, ldak, pb, M, K, N, acc, pbias, split);
