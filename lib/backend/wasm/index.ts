@@ -12,7 +12,9 @@
 // is allocated, and backends"):
 //  - zero skipping: gemm and gemmTN count A's nonzeros first (cheap: M·K vs M·K·N work); at most
 //    SPARSE_MAX_DENSITY of them nonzero → A is compressed to rows of (k, value) and only those
-//    rows of B are added. MNIST batches (~19% nonzero) take this path, dense activations do not.
+//    rows of B are added. MNIST batches (~19% nonzero) take this path, dense activations do not;
+//    nor do products narrower than SPARSE_MIN_N columns (a first convolution's 32 filters, a 16-unit
+//    layer), where the dense kernel is faster even at 19%.
 //  - threads: a GEMM with M·N·K ≥ THREAD_MIN_WORK (2²⁴) is split in two along N (in multiples of
 //    16 columns) or, when N is narrow, along M (multiples of 4 rows); the helper thread takes one
 //    half, or this thread takes it back if the helper has not started it by the time its own is done.
@@ -36,6 +38,8 @@ import { loadImageKernels } from './image';
 export const THREAD_MIN_WORK = 1 << 24;
 /** At most this fraction of A nonzero → the zero-skipping kernel (measured crossover, README). */
 export const SPARSE_MAX_DENSITY = 0.35;
+/** Zero skipping needs N ≥ this (measured: at 19% nonzero, 100352×9×32 and 128×784×32 ran faster dense, 128×784×64 not). */
+export const SPARSE_MIN_N = 64;
 /** From this M·N·K up to THREAD_MIN_WORK, one or two threads by measured speed (see choiceFor). */
 export const ADAPT_MIN_WORK = 1 << 21;
 const WARM_UP = 4;
@@ -382,7 +386,7 @@ function createBackend(modules: WasmModule[], memory: WasmMemory): WasmBackend {
   function product(pc: number, pa: number, ldai: number, ldak: number, pb: number, M: number, K: number, N: number, acc: boolean, pbias: number): void {
     let sparse = false;
     if (options.sparse === 'always') sparse = K > 0;
-    else if (options.sparse === 'auto' && N >= 16 && K >= 8) sparse = k.countNonzero(pa, M * K) <= options.sparseMaxDensity * M * K;
+    else if (options.sparse === 'auto' && N >= SPARSE_MIN_N && K >= 8) sparse = k.countNonzero(pa, M * K) <= options.sparseMaxDensity * M * K;
     const work = M * N * K;
     const c = choiceFor(work, ldak === 4 ? 0 : 1, sparse, M, K, N);
     const two = useTwo(work, c);
