@@ -5,6 +5,7 @@
 // counts show the cause on any CPU and last/first shows the effect on this one.
 // Run alone: `npm run build && node dist/bench/epochs.js [epochs]`; the bench runner calls benchEpochs().
 
+import '../lib/node/platform'; // Node's platform for the core (wasm files, threads, environment)
 import { cpus } from 'os';
 import { getBackend, setBackend } from '../lib/backend';
 import { buildAssignmentModel, DEFAULT_CONFIG, loadAssignmentData, type AssignmentConfig } from '../lib/node/experiments/assignment';

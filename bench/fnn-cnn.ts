@@ -6,6 +6,7 @@
 // A run trains `batches` batches (one shuffled pass over the first batches·128 MNIST images) from
 // fresh weights; model construction and compile are not timed.
 
+import '../lib/node/platform'; // Node's platform for the core (wasm files, threads, environment)
 import { spawnSync } from 'child_process';
 import { join } from 'path';
 import { buildFnnCnnModel, type FnnCnnModelName } from '../lib/node/experiments/fnn-cnn';

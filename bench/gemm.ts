@@ -10,6 +10,7 @@
 //
 //   node dist/bench/gemm.js [--numpy] [--quick]
 
+import '../lib/node/platform'; // Node's platform for the core (wasm files, threads, environment)
 import { spawnSync } from 'child_process';
 import type { Backend } from '../lib/backend/backend';
 import { referenceBackend } from '../lib/backend/reference';

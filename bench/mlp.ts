@@ -16,6 +16,7 @@
 //
 // Dimension letters: B batch size, N training rows.
 
+import '../lib/node/platform'; // Node's platform for the core (wasm files, threads, environment)
 import { spawn, type ChildProcessWithoutNullStreams } from 'child_process';
 import { unlinkSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';

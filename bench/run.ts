@@ -22,6 +22,7 @@
 //   npm run bench -- --quick        tiny settings for development (~1 min): 20 batches per MLP run
 //   node dist/bench/run.js --help   every option
 
+import '../lib/node/platform'; // Node's platform for the core (wasm files, threads, environment)
 import { spawnSync } from 'child_process';
 import { mkdirSync, writeFileSync } from 'fs';
 import { cpus, loadavg } from 'os';

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Entry point of `npx scratchnet`. Errors a user can cause print one line and exit 1, no stack.
 
+import '../lib/node/platform'; // Node's platform for the core (wasm files, threads, environment)
 import { redact } from '../lib/node/queue/connection';
 import { stopProgressBars } from './cli';
 import { buildProgram } from './program';

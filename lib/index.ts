@@ -1,5 +1,7 @@
 // scratchnet's public API on Node: the platform-free core (lib/core.ts) plus the Node edge (lib/node/):
 // files, datasets on disk, figures, the seed experiments.
+// Installs Node's platform (wasm files from disk, worker_threads, process.env) for the core.
+import './node/platform';
 export * from './core';
 export { writeFileAtomic } from './node/fs';
 export * from './node/data';

@@ -1,8 +1,8 @@
 // `npm run build:web`: the browser build. Bundles the platform-free library (lib/web/index.ts) as one
 // ES module, dist/web/scratchnet.js (what `import ... from 'scratchnet/web'` gets), and the demo page
 // (web/) beside it: page script, training worker, HTML/CSS, the demo model and the web MNIST subset.
-// Fails if anything in the bundle reaches for a Node built-in other than the three the wasm backend's
-// loader imports (shimmed below): esbuild cannot resolve them for a browser.
+// Fails if anything in the bundle reaches for a Node built-in: esbuild cannot resolve them for a browser
+// (the core takes what it needs from the platform, lib/web/platform.ts here).
 // Plain JavaScript so it runs before anything is compiled.
 
 const esbuild = require('esbuild');
@@ -12,18 +12,6 @@ const path = require('node:path');
 const root = path.resolve(__dirname, '..');
 const out = path.join(root, 'dist', 'web');
 
-/**
- * The wasm backend's Node-only imports, for the browser: fs, path and v8 are never needed there (the
- * modules are handed over compiled, lib/web/wasm.ts), worker_threads' Worker runs on a Web Worker.
- */
-const shims = {
-  name: 'node-shims',
-  setup(build) {
-    const to = { fs: 'fs.ts', path: 'path.ts', worker_threads: 'worker-threads.ts', v8: 'v8.ts' };
-    build.onResolve({ filter: /^(fs|path|worker_threads|v8)$/ }, (args) => ({ path: path.join(root, 'lib', 'web', 'shims', to[args.path]) }));
-  },
-};
-
 const common = {
   bundle: true,
   format: 'esm',
@@ -31,10 +19,6 @@ const common = {
   target: 'es2022',
   sourcemap: true,
   logLevel: 'warning',
-  plugins: [shims],
-  // A page has no environment (the backend's and the wasm threads' switches keep their defaults) and
-  // warns on its console.
-  define: { 'process.env.SCRATCHNET_BACKEND': 'undefined', 'process.env.SCRATCHNET_WASM_THREADS': 'undefined', 'process.emitWarning': 'console.warn' },
 };
 
 function copy(from, to) {
@@ -51,8 +35,12 @@ async function main() {
     outdir: out,
   });
   for (const f of ['index.html', 'style.css']) copy(path.join(root, 'web', f), path.join(out, f));
-  // The wasm kernels, fetched by loadWasmBackendFromUrl from beside the page's scripts.
-  for (const f of ['kernels.wasm', 'step.wasm']) copy(path.join(root, 'dist', 'lib', 'backend', 'wasm', f), path.join(out, f));
+  // The wasm modules, fetched by loadWasmBackendFromUrl from beside the page's scripts: every one built
+  // (scripts/build-wasm.js), the shared build and, under unshared/, the unshared one.
+  const wasm = path.join(root, 'dist', 'lib', 'backend', 'wasm');
+  for (const dir of ['', 'unshared']) {
+    for (const f of fs.readdirSync(path.join(wasm, dir)).filter((n) => n.endsWith('.wasm'))) copy(path.join(wasm, dir, f), path.join(out, dir, f));
+  }
   for (const dir of ['data', 'models']) {
     const src = path.join(root, 'web', dir);
     if (!fs.existsSync(src)) continue;

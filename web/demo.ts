@@ -1,8 +1,9 @@
 // The demo page: draw a digit and watch a model trained by the CLI classify it as you draw (on this,
-// the main thread: one forward pass per frame is cheap); train a network of your own in a Web Worker
-// (web/train-worker.ts) with live curves and first-layer weights; switch the pad to the model you trained.
+// the main thread, on the wasm backend with its image kernels: one forward pass per frame is cheap);
+// train a network of your own in a Web Worker (web/train-worker.ts) with live curves and first-layer
+// weights; switch the pad to the model you trained.
 
-import { Sequential, Tensor, fetchModel, getBackend, mnistPreprocess, modelFromBytes } from '../lib/web';
+import { Sequential, Tensor, canShareWasmMemory, fetchModel, getBackend, loadWasmBackendFromUrl, mnistPreprocess, modelFromBytes, type WasmBackend } from '../lib/web';
 import { grayImage, lineChart, probabilityBars, weightTiles } from './charts';
 import type { FromWorker, ToWorker, TrainConfig } from './protocol';
 
@@ -27,6 +28,8 @@ const state = {
   lossX: [] as number[],
   testAccuracy: [] as number[],
   epochs: [] as Extract<FromWorker, { type: 'epoch' }>[],
+  /** What the pad's models compute on (this thread): backend, shared memory, wasm image kernels; why not wasm. */
+  drawing: null as { name: string; shared: boolean; imageKernels: boolean; note?: string } | null,
   /** What the worker's run got: backend name, threads, and why not wasm if it asked for it. */
   run: null as Extract<FromWorker, { type: 'ready' }> | null,
   progress: null as FromWorker | null,
@@ -155,7 +158,7 @@ worker.onmessage = (ev: MessageEvent<FromWorker>) => {
   switch (m.type) {
     case 'ready':
       state.run = m;
-      status.textContent = `${m.params.toLocaleString()} parameters, ${m.train.toLocaleString()} training / ${m.test.toLocaleString()} test images, ${m.name} backend${m.name === 'wasm' ? (m.threads ? ', 2 threads' : ', 1 thread') : ''}${m.note ? ` (${m.note})` : ''}`;
+      status.textContent = `${m.params.toLocaleString()} parameters, ${m.train.toLocaleString()} training / ${m.test.toLocaleString()} test images, ${m.name} backend${m.name === 'wasm' ? (m.threads ? ', 2 threads' : ', 1 thread') + (m.shared ? '' : ', unshared memory') : ''}${m.note ? ` (${m.note})` : ''}`;
       break;
     case 'progress':
       state.progress = m;
@@ -234,18 +237,33 @@ contBtn.addEventListener('click', () => {
 // ---- start ----
 clearPad();
 drawCurves();
-// wasm needs shared memory, which needs a cross-origin isolated page (`scratchnet serve` makes it so).
-if (!crossOriginIsolated) {
-  $<HTMLSelectElement>('backend').value = 'reference';
-  for (const o of $<HTMLSelectElement>('backend').options) o.disabled = o.value !== 'reference';
+// Two threads need shared memory, which needs a cross-origin isolated page (`scratchnet serve` makes it
+// so); elsewhere wasm runs its unshared build on one thread.
+const isolated = canShareWasmMemory();
+if (!isolated) {
+  $<HTMLSelectElement>('backend').value = 'wasm';
+  for (const o of $<HTMLSelectElement>('backend').options) o.disabled = o.value === 'wasm-threads';
 }
-$('backend-info').textContent = `Drawing: ${getBackend().name} backend, main thread. Training: a Web Worker, on the backend chosen below${crossOriginIsolated ? '' : ' (this page is not cross-origin isolated, so only the reference backend)'}.`;
+/** The pad's backend: wasm on this thread (a page's main thread never waits for a helper), else reference. */
+async function drawingBackend(): Promise<void> {
+  let note: string | undefined;
+  try {
+    await loadWasmBackendFromUrl(new URL('./', import.meta.url), { threads: false });
+  } catch (e) {
+    note = (e as Error).message; // getBackend() stays the reference backend
+  }
+  const b = getBackend() as Partial<WasmBackend>;
+  state.drawing = { name: getBackend().name, shared: b.shared ?? false, imageKernels: !!b.imageKernels, note };
+  const how = state.drawing.name === 'wasm' ? `wasm backend${state.drawing.imageKernels ? ' (conv, pooling in wasm)' : ''}, ${isolated ? 'shared' : 'unshared'} memory` : `${state.drawing.name} backend${note ? ` (wasm failed: ${note})` : ''}`;
+  $('backend-info').textContent = `Drawing: ${how}, main thread. Training: a Web Worker, on the backend chosen below${isolated ? '' : ' (this page is not cross-origin isolated: wasm on one thread)'}.`;
+}
 /** "conv1 (Conv2D 8) → ... → output (Dense 10)": the layers that hold weights, and the count. */
 function describe(model: Sequential): string {
   const layers = model.layers.filter((l) => l.params.length).map((l) => `${l.constructor.name} ${l.outputShape[l.outputShape.length - 1]}`);
   return `${layers.join(' → ')}, ${model.countParams().toLocaleString()} parameters`;
 }
-const ready = Promise.all([fetchModel(new URL('models/mnist-cnn.snet', import.meta.url)), fetchModel(new URL('models/mnist-mlp.snet', import.meta.url))]).then(([cnn, mlp]) => {
+// The models are built on the backend selected when they load: the wasm one first.
+const ready = drawingBackend().then(() => Promise.all([fetchModel(new URL('models/mnist-cnn.snet', import.meta.url)), fetchModel(new URL('models/mnist-mlp.snet', import.meta.url))])).then(([cnn, mlp]) => {
   state.models.cnn = cnn;
   state.models.mlp = mlp;
   $('model-info').innerHTML = `Shipped CNN: ${describe(cnn)} (98.40% on MNIST's test set).<br>Shipped MLP: ${describe(mlp)} (97.67%; trained by <code>npx scratchnet train</code>).`;
@@ -257,4 +275,4 @@ ready.catch((e: Error) => {
 });
 
 /** For the browser tests and the curious: the page's state and its two actions. */
-(window as unknown as { demo: unknown }).demo = { state, ready, classify, clearPad, config: readConfig, ping: (id: number) => send({ type: 'ping', id }) };
+(window as unknown as { demo: unknown }).demo = { state, ready, classify, clearPad, config: readConfig, ping: (id: number) => send({ type: 'ping', id }), backend: getBackend };

@@ -13,7 +13,7 @@ export interface TrainConfig {
   /** Epochs to run before stopping by itself (the page's Continue adds more). */
   epochs: number;
   seed: number;
-  /** 'wasm-threads': wasm with a helper Web Worker (cross-origin isolated pages); 'wasm': one thread. */
+  /** 'wasm-threads': wasm with a helper Web Worker (cross-origin isolated pages; one thread elsewhere); 'wasm': one thread. */
   backend: 'wasm-threads' | 'wasm' | 'reference';
 }
 
@@ -24,8 +24,8 @@ export type ToWorker =
   | { type: 'ping'; id: number };
 
 export type FromWorker =
-  /** The backend the run got: `note` says why it is not the one asked for. */
-  | { type: 'ready'; train: number; test: number; params: number; name: string; threads: boolean; note?: string }
+  /** The backend the run got (wasm: on shared memory or the unshared build); `note` says why it is not the one asked for. */
+  | { type: 'ready'; train: number; test: number; params: number; name: string; threads: boolean; shared: boolean; note?: string }
   /** Every 10 batches: mean loss and accuracy over them, samples/s since the last report. */
   | { type: 'progress'; epoch: number; batch: number; batches: number; loss: number; accuracy: number; samplesPerSecond: number }
   | { type: 'epoch'; epoch: number; trainLoss: number; trainAccuracy: number; testLoss: number; testAccuracy: number; seconds: number; samplesPerSecond: number;

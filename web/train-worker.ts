@@ -28,21 +28,25 @@ async function loadData(): Promise<WebData> {
   return { trainX: floats(tx.data), trainY: ty.data as Uint8Array, testX: floats(vx.data), testY: vy.data as Uint8Array };
 }
 
-/** Selects the backend the config asks for; says what it got (wasm needs a cross-origin isolated page). */
-async function selectBackend(c: TrainConfig): Promise<{ name: string; threads: boolean; note?: string }> {
+/**
+ * Selects the backend the config asks for; says what it got. wasm: shared memory on a cross-origin
+ * isolated page (2 threads possible), else the unshared build on one thread.
+ */
+async function selectBackend(c: TrainConfig): Promise<{ name: string; threads: boolean; shared: boolean; note?: string }> {
   if (c.backend === 'reference') {
     setBackend('reference');
-    return { name: 'reference', threads: false };
+    return { name: 'reference', threads: false, shared: false };
   }
   wasm ??= loadWasmBackendFromUrl(new URL('./', scope.location.href)).catch((e: Error) => e);
   const b = await wasm;
   if (b instanceof Error) {
     setBackend('reference');
-    return { name: 'reference', threads: false, note: b.message };
+    return { name: 'reference', threads: false, shared: false, note: b.message };
   }
   b.options.threads = c.backend === 'wasm-threads' && canUseWasmThreads();
   setBackend('wasm');
-  return { name: 'wasm', threads: b.options.threads };
+  const note = c.backend === 'wasm-threads' && !b.options.threads ? 'one thread: this page is not cross-origin isolated' : undefined;
+  return { name: 'wasm', threads: b.options.threads, shared: b.shared, note };
 }
 
 interface Run {

@@ -2,11 +2,13 @@
 
 import type { Backend } from './backend';
 import { referenceBackend } from './reference';
+import { platform } from './platform';
 import { loadWasmBackend, tryLoadWasmBackend } from './wasm';
 
 export type { Backend, Buffer, ImageGeometry, ImageKernels, ReadBuffer, StepKernels } from './backend';
 export { referenceBackend } from './reference';
 export { loadWasmBackend, shutdown as shutdownWasm, type WasmBackend } from './wasm';
+export { platform, setPlatform, type Platform, type PlatformWorker } from './platform';
 
 const registry = new Map<string, () => Backend>([
   ['reference', () => referenceBackend],
@@ -20,7 +22,7 @@ const registry = new Map<string, () => Backend>([
 let current: Backend | null = null;
 
 function defaultBackend(): Backend {
-  const forced = typeof process === 'undefined' ? undefined : process.env?.SCRATCHNET_BACKEND;
+  const forced = platform().env('SCRATCHNET_BACKEND');
   if (forced) {
     const factory = registry.get(forced);
     if (!factory) throw new Error(`SCRATCHNET_BACKEND='${forced}': expected one of ${listBackends().join(', ')}`);

@@ -1,11 +1,11 @@
-// The wasm backend in a browser: kernels.wasm and step.wasm fetched (or given as bytes), compiled, and
-// instantiated on one shared memory. Shared WebAssembly memory needs a cross-origin isolated page
-// (COOP same-origin + COEP require-corp, as `scratchnet serve` sends). Threads: the helper runs on a Web
-// Worker where the caller is itself a worker (a page's main thread may not block in Atomics.wait);
-// elsewhere every kernel runs on the calling thread.
+// The wasm backend in a browser: its modules fetched (or given as bytes), compiled asynchronously, and
+// instantiated. On a cross-origin isolated page (COOP same-origin + COEP require-corp, as `scratchnet serve`
+// sends) the memory is shared and, in a worker, a helper Web Worker takes half of each big GEMM (a page's
+// main thread may not block in Atomics.wait, so it computes on one thread). Elsewhere browsers withhold
+// shared memory: the unshared build (unshared/*.wasm, the same kernels) runs on a fixed heap, on one thread.
 
 import { setBackend } from '../backend';
-import { useWasmModules, type WasmBackend } from '../backend/wasm';
+import { useWasmModules, WASM_BUILDS, WASM_FILES, type WasmBackend, type WasmModules, type WasmRole } from '../backend/wasm';
 import type { WasmModule } from '../backend/wasm/memory';
 
 /** Asynchronous compilation (a page's main thread may not compile big modules synchronously); typed
@@ -13,48 +13,73 @@ import type { WasmModule } from '../backend/wasm/memory';
 const compileWasm = (bytes: Uint8Array | ArrayBuffer): Promise<WasmModule> =>
   (globalThis as unknown as { WebAssembly: { compile(b: Uint8Array | ArrayBuffer): Promise<WasmModule> } }).WebAssembly.compile(bytes);
 
+/**
+ * The modules a page loads: every one of WASM_FILES but the relaxed-SIMD (FMA) build, whose fused
+ * multiply-adds round differently where the hardware has them; the plain build gives a page the numbers
+ * Node's plain build gives.
+ */
+const WEB_ROLES = (Object.keys(WASM_FILES) as WasmRole[]).filter((r) => r !== 'kernelsFma');
+
 export interface WebWasmOptions {
-  /** Split big GEMMs with a helper Web Worker. Default: true in a worker of an isolated page. */
+  /** Split big GEMMs with a helper Web Worker. Default: where possible (canUseWasmThreads). */
   threads?: boolean;
+  /** Shared memory (the build in the wasm folder) or the unshared build. Default: canShareWasmMemory(). */
+  shared?: boolean;
+  /** The unshared build's fixed heap, in bytes (a multiple of 64 KiB). Default 256 MiB. */
+  heapBytes?: number;
+}
+
+/** The bytes of each module of one build (shared or unshared, as opts.shared says); only kernels is required. */
+export type WasmBytes = { kernels: Uint8Array | ArrayBuffer } & { [R in Exclude<WasmRole, 'kernels'>]?: Uint8Array | ArrayBuffer | null };
+
+/** True where WebAssembly memory can be shared: a cross-origin isolated context. */
+export function canShareWasmMemory(): boolean {
+  const g = globalThis as unknown as { crossOriginIsolated?: boolean };
+  return g.crossOriginIsolated === true && typeof SharedArrayBuffer !== 'undefined';
 }
 
 /** True where this code can block (a worker) and share memory (a cross-origin isolated context). */
 export function canUseWasmThreads(): boolean {
-  const g = globalThis as unknown as { crossOriginIsolated?: boolean; document?: unknown; WorkerGlobalScope?: unknown };
-  return g.crossOriginIsolated === true && g.document === undefined && g.WorkerGlobalScope !== undefined;
+  const g = globalThis as unknown as { document?: unknown; WorkerGlobalScope?: unknown };
+  return canShareWasmMemory() && g.document === undefined && g.WorkerGlobalScope !== undefined;
 }
 
-function checkIsolated(): void {
-  if (typeof SharedArrayBuffer === 'undefined') {
-    throw new Error('wasm backend unavailable here: its memory is shared, which needs a cross-origin isolated page (serve it with Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp, as `scratchnet serve` does)');
+function sharedFrom(opts: WebWasmOptions): boolean {
+  const shared = opts.shared ?? canShareWasmMemory();
+  if (shared && !canShareWasmMemory()) {
+    throw new Error('wasm backend: shared memory needs a cross-origin isolated page (Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp, as `scratchnet serve` sends); leave `shared` unset to get the unshared build on one thread');
   }
+  return shared;
 }
 
-/** The wasm backend from the two modules' bytes; selected with setBackend('wasm') and returned. */
-export async function loadWasmBackendFromBytes(kernels: Uint8Array | ArrayBuffer, step: Uint8Array | ArrayBuffer | null, opts: WebWasmOptions = {}): Promise<WasmBackend> {
-  checkIsolated();
-  const [k, s] = await Promise.all([compileWasm(kernels), step ? compileWasm(step) : null]);
-  return select(k, s, opts);
+/** The wasm backend from the modules' bytes (of the build opts.shared names); selected with setBackend('wasm') and returned. */
+export async function loadWasmBackendFromBytes(bytes: WasmBytes, opts: WebWasmOptions = {}): Promise<WasmBackend> {
+  const shared = sharedFrom(opts);
+  const roles = WEB_ROLES.filter((r) => bytes[r]);
+  const compiled = await Promise.all(roles.map((r) => compileWasm(bytes[r]!)));
+  return select(Object.fromEntries(roles.map((r, i) => [r, compiled[i]])) as WasmModules, shared, opts);
 }
 
 /**
- * The wasm backend from `kernels.wasm` and `step.wasm` under base (a URL ending in '/'; the demo page
- * serves them beside scratchnet.js); selected with setBackend('wasm') and returned.
+ * The wasm backend from the modules under base (a URL ending in '/': the demo page serves them beside
+ * scratchnet.js, the unshared build under unshared/); selected with setBackend('wasm') and returned.
  */
 export async function loadWasmBackendFromUrl(base: string | URL, opts: WebWasmOptions = {}): Promise<WasmBackend> {
-  checkIsolated();
-  const compile = async (name: string): Promise<WasmModule> => {
-    const res = await fetch(new URL(name, base));
-    if (!res.ok) throw new Error(`${new URL(name, base)}: HTTP ${res.status}, expected 200`);
+  const shared = sharedFrom(opts);
+  const build = shared ? WASM_BUILDS.shared : WASM_BUILDS.unshared;
+  const compile = async (role: WasmRole): Promise<WasmModule> => {
+    const url = new URL(build + WASM_FILES[role], base);
+    const res = await fetch(url);
+    if (!res.ok) throw new Error(`${url}: HTTP ${res.status}, expected 200`);
     return compileWasm(await res.arrayBuffer());
   };
-  const [k, s] = await Promise.all([compile('kernels.wasm'), compile('step.wasm')]);
-  return select(k, s, opts);
+  const compiled = await Promise.all(WEB_ROLES.map(compile));
+  return select(Object.fromEntries(WEB_ROLES.map((r, i) => [r, compiled[i]])) as WasmModules, shared, opts);
 }
 
-function select(kernels: WasmModule, step: WasmModule | null, opts: WebWasmOptions): WasmBackend {
-  const backend = useWasmModules(kernels, step);
-  backend.options.threads = opts.threads ?? canUseWasmThreads();
+function select(modules: WasmModules, shared: boolean, opts: WebWasmOptions): WasmBackend {
+  const backend = useWasmModules(modules, { shared, heapBytes: opts.heapBytes });
+  backend.options.threads = backend.shared && (opts.threads ?? canUseWasmThreads());
   setBackend('wasm');
   return backend;
 }

@@ -13,7 +13,8 @@
 import type { Backend } from '../../lib/backend/backend';
 import * as ref from '../../lib/backend/reference';
 import { referenceBackend } from '../../lib/backend/reference';
-import { loadWasmBackend, shutdown, THREAD_MIN_WORK, wasmVariant, type WasmBackend } from '../../lib/backend/wasm';
+import { createWasmBackend, loadWasmBackend, readWasmModules, shutdown, THREAD_MIN_WORK, wasmVariant, type WasmBackend } from '../../lib/backend/wasm';
+import { platform, setPlatform } from '../../lib/backend/platform';
 import { checkLayout, HEAP_BASE, LAYOUT, wasmApi } from '../../lib/backend/wasm/memory';
 import { Rng } from '../../lib/rng';
 
@@ -246,14 +247,10 @@ describe('wasm backend specifics', () => {
   });
 
   test('where worker threads cannot start, split GEMMs run whole on the calling thread', () => {
-    jest.isolateModules(() => {
-      jest.doMock('worker_threads', () => ({
-        Worker: function NoWorker() {
-          throw new Error('no threads here');
-        },
-      }));
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const fresh = (require('../../lib/backend/wasm') as typeof import('../../lib/backend/wasm')).loadWasmBackend();
+    const saved = platform();
+    setPlatform({ ...saved, startWorker: () => { throw new Error('no threads here'); } });
+    try {
+      const fresh = createWasmBackend(readWasmModules()!);
       fresh.options.threadMinWork = 1;
       const M = 40, K = 50, N = 60;
       const a = rand(fresh, M * K);
@@ -264,8 +261,9 @@ describe('wasm backend specifics', () => {
       expectClose(out, want, ref.gemm(new Float32Array(M * N), abs(a), abs(b), M, K, N), K, 'gemm without threads');
       expect(fresh.threadStats.stolen + fresh.threadStats.worker).toBe(0);
       fresh.shutdown();
-    });
-    jest.dontMock('worker_threads');
+    } finally {
+      setPlatform(saved);
+    }
   });
 
   test('buffers too short for the shape are refused', () => {

@@ -1,13 +1,15 @@
 /// <reference lib="dom" />
-// The wasm backend in Chromium: the demo's training worker loads kernels.wasm and step.wasm over fetch
-// and trains on them, on one thread and with its helper on a Web Worker, to the same numbers the same
-// loop (web/trainer.ts) computes on Node with the same backend; the reference backend likewise.
+// The wasm backend in Chromium: the demo's training worker loads the wasm modules over fetch and trains
+// on them, on one thread and with its helper on a Web Worker, to the same numbers the same loop
+// (web/trainer.ts) computes on Node with the same backend; the reference backend likewise. On a page
+// served without cross-origin isolation (no shared memory), the unshared build: wasm on one thread, in
+// the worker (the same numbers again) and for the pad's CNN (image kernels included).
 
 import { join } from 'node:path';
 import { readIdxFile, setBackend, type Backend } from '../../lib';
 import { Trainer, type WebData } from '../../web/trainer';
 import type { FromWorker, TrainConfig } from '../../web/protocol';
-import { openDemo, type DemoSession } from './chromium';
+import { classifyCountingImageKernels, openDemo, type DemoSession } from './chromium';
 
 const ROOT = join(__dirname, '..', '..');
 type Epoch = Extract<FromWorker, { type: 'epoch' }>;
@@ -15,11 +17,13 @@ type Ready = Extract<FromWorker, { type: 'ready' }>;
 interface DemoWindow { demo: { state: { epochs: Epoch[]; run: Ready | null; training: boolean; errors: string[] } } }
 
 let demo: DemoSession;
+let plain: DemoSession;
 beforeAll(async () => {
-  demo = await openDemo();
+  [demo, plain] = await Promise.all([openDemo(), openDemo({ isolate: false })]);
 }, 30_000);
 afterAll(async () => {
   await demo?.close();
+  await plain?.close();
   setBackend('wasm');
 });
 
@@ -50,8 +54,8 @@ function nodeEpoch(backend: 'wasm' | 'reference', data: WebData): ReturnType<Tra
 }
 
 /** One epoch in the page's worker on `backend`; the page stops the run the moment the epoch is in. */
-async function pageEpoch(backend: TrainConfig['backend']): Promise<{ run: Ready; epoch: Epoch }> {
-  const { page } = demo;
+async function pageEpoch(backend: TrainConfig['backend'], session = demo): Promise<{ run: Ready; epoch: Epoch }> {
+  const { page } = session;
   await page.fill('#hidden', String(config.hidden[0]));
   await page.fill('#batch', String(config.batchSize));
   await page.fill('#lr', String(config.learningRate));
@@ -82,14 +86,21 @@ test('the page is cross-origin isolated, so the worker may share wasm memory', a
   expect(await demo.page.evaluate(() => crossOriginIsolated)).toBe(true);
 });
 
-test('wasm on one thread, wasm with its Web Worker helper, and reference: the numbers Node computes', async () => {
+let nodeEpochs: { wasm: ReturnType<typeof nodeEpoch>; reference: ReturnType<typeof nodeEpoch> } | null = null;
+/** Node's epoch on each backend, computed once for both pages. */
+function onNode(): NonNullable<typeof nodeEpochs> {
   const data = webData();
-  const node = { wasm: nodeEpoch('wasm', data), reference: nodeEpoch('reference', data) };
+  nodeEpochs ??= { wasm: nodeEpoch('wasm', data), reference: nodeEpoch('reference', data) };
+  return nodeEpochs;
+}
+
+test('wasm on one thread, wasm with its Web Worker helper, and reference: the numbers Node computes', async () => {
+  const node = onNode();
 
   const one = await pageEpoch('wasm');
-  expect([one.run.name, one.run.threads]).toEqual(['wasm', false]);
+  expect([one.run.name, one.run.threads, one.run.shared]).toEqual(['wasm', false, true]);
   const two = await pageEpoch('wasm-threads');
-  expect([two.run.name, two.run.threads]).toEqual(['wasm', true]);
+  expect([two.run.name, two.run.threads, two.run.shared]).toEqual(['wasm', true, true]);
   const ref = await pageEpoch('reference');
   expect([ref.run.name, ref.run.threads]).toEqual(['reference', false]);
   console.log(`wasm epoch 1: Node loss ${node.wasm.trainLoss}, page ${one.epoch.trainLoss} (1 thread), ${two.epoch.trainLoss} (2 threads, helper ran ${two.epoch.threadStats?.worker} GEMM halves, took back ${two.epoch.threadStats?.stolen})`);
@@ -109,3 +120,35 @@ test('wasm on one thread, wasm with its Web Worker helper, and reference: the nu
   expect(node.wasm.testAccuracy).toBeGreaterThan(0.5);
   expect(demo.errors).toEqual([]);
 }, 60_000);
+
+describe('a page that is not cross-origin isolated', () => {
+  test('has no shared memory, and offers wasm on one thread', async () => {
+    const { page } = plain;
+    expect(await page.evaluate(() => [crossOriginIsolated, typeof SharedArrayBuffer])).toEqual([false, 'undefined']);
+    expect(await page.isDisabled('#backend option[value=wasm-threads]')).toBe(true);
+    expect(await page.inputValue('#backend')).toBe('wasm');
+  });
+
+  test('the pad\'s CNN runs on the unshared wasm build, image kernels included', async () => {
+    const images = readIdxFile(join(ROOT, 'web', 'data', 'mnist-web-test-images.idx.gz'), { limit: 1 }).data as Uint8Array;
+    const { drawing, calls, probs } = await classifyCountingImageKernels(plain.page, Array.from(images));
+    expect(drawing).toEqual({ name: 'wasm', shared: false, imageKernels: true });
+    expect(calls).toEqual({ im2col: [true, true], maxPoolForward: [true, true] });
+    // The isolated page's pad computes the same probabilities from the same pixels: same kernels.
+    const isolated = await classifyCountingImageKernels(demo.page, Array.from(images));
+    expect(isolated.drawing.shared).toBe(true);
+    expect(probs).toEqual(isolated.probs);
+    expect(await plain.page.textContent('#backend-info')).toMatch(/^Drawing: wasm backend \(conv, pooling in wasm\), unshared memory, main thread/);
+  });
+
+  test('the worker trains on the unshared build, one thread, to the numbers Node computes', async () => {
+    const node = onNode();
+    const one = await pageEpoch('wasm', plain);
+    expect([one.run.name, one.run.threads, one.run.shared]).toEqual(['wasm', false, false]);
+    expect(one.epoch.trainLoss).toBeCloseTo(node.wasm.trainLoss, 9);
+    expect(one.epoch.testLoss).toBeCloseTo(node.wasm.testLoss, 9);
+    expect(one.epoch.testAccuracy).toBe(node.wasm.testAccuracy);
+    expect(one.epoch.threadStats).toEqual({ worker: 0, stolen: 0 });
+    expect(plain.errors).toEqual([]);
+  }, 45_000);
+});

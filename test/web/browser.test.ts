@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { Tensor, loadModel, readIdxFile } from '../../lib';
-import { openDemo, type DemoSession } from './chromium';
+import { classifyCountingImageKernels, openDemo, type DemoSession } from './chromium';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -81,6 +81,17 @@ test.each([['cnn', 'mnist-cnn.snet'], ['mlp', 'mnist-mlp.snet']])('MNIST test di
     for (let c = 0; c < 10; c++) expect(Math.abs(nodeProbs[c] - probs[c])).toBeLessThan(1e-5);
   }
   expect(consoleErrors).toEqual([]);
+});
+
+test('the pad\'s CNN runs on the wasm backend, its convolutions and pooling in image.wasm', async () => {
+  const images = readIdxFile(join(ROOT, 'web', 'data', 'mnist-web-test-images.idx.gz'), { limit: 1 }).data as Uint8Array;
+  const labels = readIdxFile(join(ROOT, 'web', 'data', 'mnist-web-test-labels.idx.gz'), { limit: 1 }).data as Uint8Array;
+  const { drawing, calls, probs } = await classifyCountingImageKernels(page, Array.from(images));
+  expect(drawing).toEqual({ name: 'wasm', shared: true, imageKernels: true });
+  // Two convolutions (im2col each) and two max-poolings, every one in wasm; no fallback.
+  expect(calls).toEqual({ im2col: [true, true], maxPoolForward: [true, true] });
+  expect(probs.indexOf(Math.max(...probs))).toBe(labels[0]);
+  expect(await page.textContent('#backend-info')).toMatch(/^Drawing: wasm backend \(conv, pooling in wasm\), shared memory, main thread/);
 });
 
 test('training in the worker: accuracy above chance, curves and weights drawn, Stop and Continue, page responsive', async () => {

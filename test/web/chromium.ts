@@ -17,10 +17,13 @@ export interface DemoSession {
   close(): Promise<void>;
 }
 
-/** Serves dist/web, opens the demo page in a new headless chromium and waits for its models. */
-export async function openDemo(): Promise<DemoSession> {
+/**
+ * Serves dist/web, opens the demo page in a new headless chromium and waits for its models. isolate:
+ * false serves it without the cross-origin isolation headers (no shared memory in the page).
+ */
+export async function openDemo(opts: { isolate?: boolean } = {}): Promise<DemoSession> {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: install Debian's chromium (apt-get install -y chromium), as .ci/run does`);
-  const { server, url } = await serveStatic({ root: webRoot(), port: 0 });
+  const { server, url } = await serveStatic({ root: webRoot(), port: 0, isolate: opts.isolate });
   let browser: Browser | null = null;
   try {
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
@@ -41,4 +44,44 @@ export async function openDemo(): Promise<DemoSession> {
 
 function closeServer(server: Server): Promise<void> {
   return new Promise((resolve) => server.close(() => resolve()));
+}
+
+/** What the pad's models compute on (web/demo.ts state.drawing). */
+export interface Drawing { name: string; shared: boolean; imageKernels: boolean; note?: string }
+
+/**
+ * Classifies one 28x28 digit (bytes 0..255) with the page's shipped CNN, counting the calls into the
+ * wasm image kernels on the way (each call's result: true when the kernel ran in wasm, false when the
+ * layer fell back to TypeScript); the page's own kernels are restored after.
+ */
+export async function classifyCountingImageKernels(page: Page, digit: number[]): Promise<{ drawing: Drawing; calls: Record<string, boolean[]>; probs: number[] }> {
+  await page.check('input[name=which][value=cnn]');
+  return page.evaluate((pixels) => {
+    type Kernels = Record<string, (...args: unknown[]) => boolean>;
+    const demo = (window as unknown as { demo: { state: { drawing: Drawing }; classify(): number[]; backend(): { imageKernels?: Kernels | null } } }).demo;
+    const k = demo.backend().imageKernels;
+    const calls: Record<string, boolean[]> = {};
+    const saved = { ...k };
+    if (k) {
+      for (const name of Object.keys(k)) {
+        k[name] = (...args: unknown[]) => {
+          const ran = saved[name](...args);
+          (calls[name] ??= []).push(ran);
+          return ran;
+        };
+      }
+    }
+    const small = new ImageData(28, 28);
+    pixels.forEach((v, i) => small.data.set([v, v, v, 255], 4 * i));
+    const tmp = document.createElement('canvas');
+    tmp.width = tmp.height = 28;
+    tmp.getContext('2d')!.putImageData(small, 0, 0);
+    const pad = document.getElementById('pad') as HTMLCanvasElement;
+    pad.getContext('2d')!.drawImage(tmp, 0, 0, pad.width, pad.height);
+    try {
+      return { drawing: demo.state.drawing, calls, probs: demo.classify() };
+    } finally {
+      if (k) Object.assign(k, saved);
+    }
+  }, digit);
 }

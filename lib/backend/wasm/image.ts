@@ -1,12 +1,10 @@
 // The image-layer kernels (im2col / col2im, max pooling, batch normalization) in WebAssembly
 // (assembly/image.ts, built to image.wasm next to this file), instantiated on the wasm backend's
-// shared memory. Each call returns false when a buffer is not in that memory (or is too short), and
+// memory. Each call returns false when a buffer is not in that memory (or is too short), and
 // the layer runs its TypeScript kernel from lib/kernels/ instead.
 
-import * as fs from 'fs';
-import * as path from 'path';
 import type { ImageGeometry, ImageKernels } from '../backend';
-import { wasmApi, type WasmHeap } from './memory';
+import { wasmApi, type WasmHeap, type WasmModule } from './memory';
 
 type Geo = [number, number, number, number, number, number, number, number, number, number, number];
 interface Exports {
@@ -23,12 +21,9 @@ function geo(g: ImageGeometry): Geo {
   return [g.H, g.W, g.C, g.KH, g.KW, g.SH, g.SW, g.PT, g.PL, g.OH, g.OW];
 }
 
-/** Loads image.wasm on the heap's memory; null when it is not built (the TypeScript kernels then run). */
-export function loadImageKernels(heap: WasmHeap): ImageKernels | null {
-  const file = [path.join(__dirname, 'image.wasm'), path.resolve(__dirname, '../../../dist/lib/backend/wasm/image.wasm')].find((f) => fs.existsSync(f));
-  if (!file || !wasmApi) return null;
-  const module = new wasmApi.Module(fs.readFileSync(file));
-  const k = new wasmApi.Instance(module, { env: { memory: heap.memory } }).exports as unknown as Exports;
+/** The image kernels of a compiled image.wasm, on the heap's memory. */
+export function imageKernelsFrom(module: WasmModule, heap: WasmHeap): ImageKernels {
+  const k = new wasmApi!.Instance(module, { env: { memory: heap.memory } }).exports as unknown as Exports;
 
   /** The byte address of buf when it is in wasm memory and holds at least n values, else -1. */
   function at(buf: Readonly<Float32Array> | Readonly<Int32Array>, n: number): number {

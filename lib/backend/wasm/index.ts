@@ -1,5 +1,10 @@
 // The 'wasm' backend: WebAssembly SIMD kernels (assembly/kernels.ts, built to kernels.wasm next to
-// this file in dist/) on one shared memory, with a helper thread for the second core.
+// this file in dist/) on one shared memory, with a helper thread for the second core; or, where memory
+// cannot be shared (a page that is not cross-origin isolated), the same kernels built for an unshared
+// memory (dist/lib/backend/wasm/unshared/) on a fixed heap, on one thread (./memory.ts says why).
+//
+// Loading: the runtime's platform (../platform.ts) reads the built files on Node; a browser fetches and
+// compiles them and hands the modules over (lib/web/wasm.ts). WASM_FILES lists the modules once.
 //
 // Dimension letters: M rows of the result, K the contracted dimension, N columns of the result.
 //
@@ -21,15 +26,13 @@
 //    From ADAPT_MIN_WORK (2²¹) up, each shape is timed on one and on two threads and runs on the
 //    faster, re-tried now and then (the answer depends on what else the machine is running).
 
-import * as fs from 'fs';
-import * as path from 'path';
-import * as v8 from 'v8';
 import type { Backend, Buffer, ReadBuffer, StepKernels } from '../backend';
-import { checkLayout, WasmHeap, wasmApi, MAX_PAGES, type WasmApi, type WasmMemory, type WasmModule } from './memory';
+import { platform } from '../platform';
+import { checkLayout, WasmHeap, WasmHeapFullError, wasmApi, MAX_PAGES, PAGE_BYTES, type WasmApi, type WasmMemory, type WasmModule } from './memory';
 import { HELPER_OPS, HelperThread, OP_CSR, OP_CSR_ROWS, OP_GEMM, OP_GEMM_NT } from './threads';
-import { loadStepKernels, stepKernelsFrom } from './step';
+import { stepKernelsFrom } from './step';
 import { referenceStepKernels } from '../reference-step';
-import { loadImageKernels } from './image';
+import { imageKernelsFrom } from './image';
 
 /**
  * From this M·N·K on a GEMM is always split: 2²⁴ (256³; a half then takes ≳ 0.5 ms, so a worker
@@ -99,6 +102,11 @@ export interface WasmOptions {
 export interface WasmBackend extends Backend {
   /** The SIMD step kernels (assembly/step.ts), or the reference loops where step.wasm is not built. */
   stepKernels: StepKernels;
+  /**
+   * Whether its memory is shared (a helper thread can work on it). False: the unshared build on a fixed
+   * heap, every kernel on the calling thread whatever options.threads says.
+   */
+  readonly shared: boolean;
   free(buf: Float32Array): void;
   readonly heap: WasmHeap;
   readonly options: WasmOptions;
@@ -114,11 +122,26 @@ export interface WasmBackend extends Backend {
   threadChoices(): { ms: [number, number]; n: [number, number] }[];
 }
 
-/** Where a built .wasm may be: next to the compiled JS (dist/), or dist/ seen from the sources. */
-function wasmPath(file = 'kernels.wasm'): string | null {
-  const candidates = [path.join(__dirname, file), path.resolve(__dirname, '../../../dist/lib/backend/wasm', file)];
-  for (const p of candidates) if (fs.existsSync(p)) return p;
-  return null;
+/**
+ * The backend's modules, by role, and their files in the build's wasm folder (scripts/build-wasm.js): the
+ * unshared build has the same names under unshared/. Only `kernels` is required; a module that is missing
+ * leaves its work to the TypeScript kernels.
+ */
+export const WASM_FILES = { kernels: 'kernels.wasm', kernelsFma: 'kernels-fma.wasm', step: 'step.wasm', image: 'image.wasm' } as const;
+export type WasmRole = keyof typeof WASM_FILES;
+/** Compiled modules by role (kernelsFma: the relaxed-SIMD build of kernels, used where it compiled). */
+export type WasmModules = { kernels: WasmModule } & { [R in Exclude<WasmRole, 'kernels'>]?: WasmModule | null };
+/** The folder of each build under the wasm folder. */
+export const WASM_BUILDS = { shared: '', unshared: 'unshared/' } as const;
+
+/** The default fixed heap of an unshared memory: 256 MiB (address space; pages are touched only when used). */
+export const FIXED_HEAP_BYTES = 256 * 2 ** 20;
+
+export interface WasmMemoryOptions {
+  /** A shared memory (threads possible) or the unshared build on a fixed heap. Default true. */
+  shared?: boolean;
+  /** The fixed heap's size in bytes when not shared (a multiple of 64 KiB). Default FIXED_HEAP_BYTES. */
+  heapBytes?: number;
 }
 
 /** (module (func (param v128 v128 v128) (result v128) local.get 0 local.get 1 local.get 2 f32x4.relaxed_madd)) */
@@ -134,38 +157,46 @@ const RELAXED_PROBE = Uint8Array.of(
  * inside the process before compiling (newer V8 has it on): try as is, then with the flag.
  * SCRATCHNET_WASM_FMA=0 answers no (the plain SIMD build then runs).
  */
-function relaxedSimd(api: WasmApi): boolean {
-  if (process.env.SCRATCHNET_WASM_FMA === '0') return false;
+export function relaxedSimd(api: WasmApi): boolean {
+  if (platform().env('SCRATCHNET_WASM_FMA') === '0') return false;
   if (api.validate(RELAXED_PROBE)) return true;
-  try {
-    v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
-  } catch {
-    return false;
-  }
+  platform().enableRelaxedSimd();
   return api.validate(RELAXED_PROBE);
+}
+
+/**
+ * The modules of one build compiled from the files the platform reads (synchronously: Node), or null when
+ * kernels.wasm is not there. The FMA build is compiled only where this runtime takes relaxed SIMD.
+ */
+export function readWasmModules(build: keyof typeof WASM_BUILDS = 'shared'): WasmModules | null {
+  const api = wasmApi!;
+  const read = (role: WasmRole): WasmModule | null => {
+    const bytes = platform().readWasm(WASM_BUILDS[build] + WASM_FILES[role]);
+    return bytes ? new api.Module(bytes) : null; // throws where SIMD is unsupported
+  };
+  const kernels = read('kernels');
+  if (!kernels) return null;
+  return { kernels, kernelsFma: relaxedSimd(api) ? read('kernelsFma') : null, step: read('step'), image: read('image') };
 }
 
 let instance: WasmBackend | null = null;
 let loadError: Error | null = null;
 
 /**
- * The wasm backend (one per process: every model shares its memory). Throws a clear error when
- * kernels.wasm is missing (not built) or the runtime lacks WebAssembly SIMD / shared memory.
+ * The wasm backend (one per thread: every model shares its memory), loaded from the files the platform
+ * reads. Throws a clear error when kernels.wasm is missing (not built, or a platform without files, such
+ * as a browser before loadWasmBackendFromUrl) or the runtime lacks WebAssembly SIMD / shared memory.
  */
 export function loadWasmBackend(): WasmBackend {
   if (instance) return instance;
   if (loadError) throw loadError;
   try {
     if (!wasmApi) throw new Error('this JavaScript runtime has no WebAssembly');
-    const file = wasmPath();
-    if (!file) throw new Error(`kernels.wasm not found next to ${__dirname} (run \`npm run build\`)`);
-    checkLayout();
-    const plain = new wasmApi.Module(fs.readFileSync(file)); // throws where SIMD is unsupported
-    const fmaFile = wasmPath('kernels-fma.wasm');
-    const fma = fmaFile && relaxedSimd(wasmApi) ? new wasmApi.Module(fs.readFileSync(fmaFile)) : null;
-    instance = instantiate(fma ? [plain, fma] : [plain]);
-    instance.stepKernels = loadStepKernels(instance.heap) ?? referenceStepKernels;
-    instance.imageKernels = loadImageKernels(instance.heap);
+    const modules = readWasmModules('shared');
+    if (!modules) {
+      throw new Error(platform().name === 'node' ? 'kernels.wasm not found in dist/lib/backend/wasm (run `npm run build`)' : `no wasm files on this platform (${platform().name}): load the modules first (loadWasmBackendFromUrl in a browser)`);
+    }
+    instance = createWasmBackend(modules);
     return instance;
   } catch (e) {
     loadError = new Error(`wasm backend unavailable: ${(e as Error).message}`);
@@ -173,22 +204,42 @@ export function loadWasmBackend(): WasmBackend {
   }
 }
 
-/** A backend on a fresh shared memory from [plain SIMD] or [plain SIMD, relaxed-SIMD FMA] kernels. */
-function instantiate(modules: WasmModule[]): WasmBackend {
-  const memory = new wasmApi!.Memory({ initial: 32, maximum: MAX_PAGES, shared: true });
-  return createBackend(modules, memory);
+/**
+ * A new wasm backend on a memory of its own, from compiled modules (readWasmModules, or what a browser
+ * fetched and compiled): shared (threads possible) or, with { shared: false }, the unshared build on a
+ * fixed heap. Not registered: useWasmModules makes one the thread's 'wasm' backend.
+ */
+export function createWasmBackend(modules: WasmModules, opts: WasmMemoryOptions = {}): WasmBackend {
+  if (!wasmApi) throw new Error('wasm backend unavailable: this JavaScript runtime has no WebAssembly');
+  checkLayout();
+  const shared = opts.shared ?? true;
+  const heapBytes = opts.heapBytes ?? FIXED_HEAP_BYTES;
+  if (!shared && !(Number.isInteger(heapBytes) && heapBytes % PAGE_BYTES === 0 && heapBytes >= 2 * PAGE_BYTES && heapBytes <= MAX_PAGES * PAGE_BYTES - PAGE_BYTES)) {
+    throw new RangeError(`heapBytes: expected a multiple of ${PAGE_BYTES} between ${2 * PAGE_BYTES} and 4 GiB, got ${heapBytes}`);
+  }
+  const pages = heapBytes / PAGE_BYTES;
+  // A shared memory starts small and grows in place; an unshared one is its fixed heap from the start.
+  const memory = shared ? new wasmApi.Memory({ initial: 32, maximum: MAX_PAGES, shared: true }) : new wasmApi.Memory({ initial: pages, maximum: pages, shared: false });
+  const kernels = modules.kernelsFma ? [modules.kernels, modules.kernelsFma] : [modules.kernels];
+  try {
+    const backend = createBackend(kernels, memory, shared);
+    backend.stepKernels = modules.step ? stepKernelsFrom(modules.step, backend.heap) : referenceStepKernels;
+    backend.imageKernels = modules.image ? imageKernelsFrom(modules.image, backend.heap) : null;
+    return backend;
+  } catch (e) {
+    if ((e as Error).name !== 'LinkError') throw e;
+    // A module of the other build (shared vs unshared) for this memory.
+    throw new Error(`wasm backend: a module does not fit a${shared ? ' shared' : 'n unshared'} memory (${(e as Error).message}); the ${shared ? 'shared build is dist/lib/backend/wasm/*.wasm' : 'unshared build is dist/lib/backend/wasm/unshared/*.wasm'}`);
+  }
 }
 
 /**
- * The wasm backend from compiled kernels.wasm and step.wasm (null: the reference step kernels run), for runtimes without files: a browser fetches and compiles them
- * (lib/web/wasm.ts). Becomes this thread's one wasm backend, as loadWasmBackend's would.
+ * Makes a backend created from compiled modules this thread's one 'wasm' backend, as loadWasmBackend's
+ * would be (a browser fetches and compiles them, lib/web/wasm.ts). Returns the one already there, if any.
  */
-export function useWasmModules(kernels: WasmModule, step: WasmModule | null): WasmBackend {
+export function useWasmModules(modules: WasmModules, opts: WasmMemoryOptions = {}): WasmBackend {
   if (instance) return instance;
-  if (!wasmApi) throw new Error('wasm backend unavailable: this JavaScript runtime has no WebAssembly');
-  checkLayout();
-  instance = instantiate([kernels]);
-  instance.stepKernels = step ? stepKernelsFrom(step, instance.heap) : referenceStepKernels;
+  instance = createWasmBackend(modules, opts);
   loadError = null;
   return instance;
 }
@@ -237,9 +288,14 @@ export function wasmVariant(wasm: WasmBackend, name: string, opts: Partial<WasmO
   };
 }
 
-/** modules: [plain SIMD] or [plain SIMD, relaxed-SIMD FMA], the same kernels built twice (scripts/build-wasm.js). */
-function createBackend(modules: WasmModule[], memory: WasmMemory): WasmBackend {
-  const heap = new WasmHeap(memory);
+/**
+ * modules: [plain SIMD] or [plain SIMD, relaxed-SIMD FMA], the same kernels built twice (scripts/build-wasm.js),
+ * instantiated on memory: shared (a helper thread possible) or a fixed heap.
+ */
+function createBackend(modules: WasmModule[], memory: WasmMemory, shared: boolean): WasmBackend {
+  // A fixed heap never grows past the size it was made with.
+  const maxPages = shared ? MAX_PAGES : memory.buffer.byteLength / PAGE_BYTES;
+  const heap = new WasmHeap(memory, maxPages);
   const instances = modules.map((m) => new wasmApi!.Instance(m, { env: { memory, abort: () => { throw new Error('wasm abort'); } } }).exports as unknown as Kernels);
   // The kernels of the current call (set by use() at the start of each), and their module's index.
   let k = instances[0];
@@ -248,19 +304,30 @@ function createBackend(modules: WasmModule[], memory: WasmMemory): WasmBackend {
     mod = options.fma && instances.length > 1 ? 1 : 0;
     k = instances[mod];
   }
-  const helper = new HelperThread(modules, memory, (m, op, a) => {
+  const runLocal = (m: number, op: number, a: readonly number[]): void => {
     const kernel = instances[m][HELPER_OPS[op - 1]] as (...args: number[]) => void;
     kernel(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12]);
-  });
+  };
+  // An unshared memory cannot be handed to another thread: no helper, every split runs here.
+  const helper = new HelperThread(modules, memory, runLocal, shared ? (source, data) => platform().startWorker(source, data) : null);
   // SCRATCHNET_WASM_THREADS=1 keeps every kernel on the calling thread (a busy machine, see README).
-  const threads = process.env.SCRATCHNET_WASM_THREADS !== '1';
-  const options: WasmOptions = { threads, fma: instances.length > 1, sparse: 'auto', threadMinWork: THREAD_MIN_WORK, sparseMaxDensity: SPARSE_MAX_DENSITY, heapBudget: 3 * 2 ** 30 };
+  const threads = shared && platform().env('SCRATCHNET_WASM_THREADS') !== '1';
+  // Live buffers beyond the budget become ordinary arrays: 3 GiB of the 4 GiB, or 3/4 of a fixed heap
+  // (the rest stays for the kernels' scratch space).
+  const heapBudget = shared ? 3 * 2 ** 30 : Math.floor((maxPages * PAGE_BYTES * 3) / 4);
+  const options: WasmOptions = { threads, fma: instances.length > 1, sparse: 'auto', threadMinWork: THREAD_MIN_WORK, sparseMaxDensity: SPARSE_MAX_DENSITY, heapBudget };
   let warned = false;
   function alloc(n: number): Float32Array {
-    if (heap.liveBytes + n * 4 <= options.heapBudget) return heap.alloc(n);
+    if (heap.liveBytes + n * 4 <= options.heapBudget) {
+      try {
+        return heap.alloc(n);
+      } catch (e) {
+        if (!(e instanceof WasmHeapFullError)) throw e;
+      }
+    }
     if (!warned) {
       warned = true;
-      process.emitWarning(`scratchnet wasm backend: over ${options.heapBudget / 2 ** 30} GiB of buffers are allocated and not freed; new buffers are ordinary Float32Arrays (correct, slower). Free the buffers of models you no longer use with backend.free().`);
+      platform().warn(`scratchnet wasm backend: ${(heap.liveBytes / 2 ** 20).toFixed(0)} MiB of buffers are allocated and not freed, as much as its ${shared ? 'memory' : 'fixed heap'} takes; new buffers are ordinary Float32Arrays (correct, slower). Free the buffers of models you no longer use with backend.free().`);
     }
     return new Float32Array(n);
   }
@@ -443,6 +510,7 @@ function createBackend(modules: WasmModule[], memory: WasmMemory): WasmBackend {
   const backend: WasmBackend = {
     name: 'wasm',
     stepKernels: referenceStepKernels, // replaced by the SIMD kernels once step.wasm is instantiated
+    shared,
     heap,
     options,
     alloc,

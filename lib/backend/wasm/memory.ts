@@ -1,11 +1,16 @@
-// The 'wasm' backend's memory: one shared WebAssembly.Memory that the kernels, this thread and the
-// helper worker all address, and a small first-fit allocator that hands out Float32Array views of it.
+// The 'wasm' backend's memory: one WebAssembly.Memory that the kernels, this thread and the helper
+// worker all address, and a small first-fit allocator that hands out Float32Array views of it.
 //
-// Why shared: growing an ordinary WebAssembly.Memory detaches its ArrayBuffer, which would silently
-// empty every buffer a layer already holds. A shared memory is reserved at its maximum size up front
-// and grows in place: old views stay valid (they keep the SharedArrayBuffer object they were made
-// from, so we remember every buffer object `memory.buffer` has returned). The worker thread receives
-// the same memory, so kernels running there see the same bytes.
+// alloc() hands out views that layers, tensors and users keep, so a view must never stop working.
+// Growing an ordinary WebAssembly.Memory detaches its ArrayBuffer, which would silently empty every
+// one of those views (length 0), and they are out of reach to be remade. So:
+//  - shared memory (Node; a cross-origin isolated page): reserved at its maximum size up front, it grows
+//    in place and old views stay valid (they keep the SharedArrayBuffer object they were made from, so
+//    we remember every buffer object `memory.buffer` has returned). The helper worker receives the same
+//    memory, so kernels running there see the same bytes.
+//  - unshared memory (a page that is not cross-origin isolated, where SharedArrayBuffer is withheld): a
+//    fixed heap, created at its full size and never grown, so no view is ever detached. When it is full,
+//    the backend hands out ordinary Float32Arrays instead (its kernels stage them through copies).
 
 import layoutJson from './layout.json';
 
@@ -14,6 +19,9 @@ export interface WasmMemory {
   readonly buffer: ArrayBuffer | SharedArrayBuffer;
   grow(pages: number): number;
 }
+
+/** alloc() found no room: the memory is at its maximum (4 GiB, or a fixed heap's size). */
+export class WasmHeapFullError extends RangeError {}
 export interface WasmModule {
   readonly __brand?: 'WebAssembly.Module';
 }
@@ -62,6 +70,8 @@ interface Block {
  */
 export class WasmHeap {
   readonly memory: WasmMemory;
+  /** Pages the memory may grow to: MAX_PAGES for a shared memory, its own size for a fixed heap. */
+  readonly maxPages: number;
   private readonly buffers = new Set<ArrayBufferLike>();
   private readonly live = new Map<number, number>(); // start → bytes of every allocated block
   private readonly freeList: Block[] = [];
@@ -70,8 +80,9 @@ export class WasmHeap {
   /** Nothing at or above this address was ever handed out: it is still zero from creation/growth. */
   private highWater = HEAP_BASE;
 
-  constructor(memory: WasmMemory) {
+  constructor(memory: WasmMemory, maxPages = MAX_PAGES) {
     this.memory = memory;
+    this.maxPages = maxPages;
     this.buffers.add(memory.buffer);
   }
 
@@ -85,7 +96,7 @@ export class WasmHeap {
     return this.memory.buffer.byteLength;
   }
 
-  /** A zero-filled view of n floats in wasm memory, 64-byte aligned. */
+  /** A zero-filled view of n floats in wasm memory, 64-byte aligned. Throws WasmHeapFullError when there is no room. */
   alloc(n: number): Float32Array {
     if (!Number.isInteger(n) || n < 0) throw new RangeError(`alloc: n must be a non-negative integer, got ${n}`);
     const bytes = Math.max(ALIGN, Math.ceil((n * 4) / ALIGN) * ALIGN);
@@ -158,8 +169,11 @@ export class WasmHeap {
     if (end <= have) return;
     const havePages = have / PAGE_BYTES;
     const needPages = Math.ceil(end / PAGE_BYTES);
-    const pages = Math.min(MAX_PAGES, Math.max(needPages, havePages + Math.ceil(havePages / 4)));
-    if (needPages > MAX_PAGES) throw new RangeError(`wasm backend: out of memory (${end} bytes requested, the limit is 4 GiB)`);
+    const pages = Math.min(this.maxPages, Math.max(needPages, havePages + Math.ceil(havePages / 4)));
+    if (needPages > this.maxPages) {
+      const limit = this.maxPages === MAX_PAGES ? '4 GiB' : `${(this.maxPages * PAGE_BYTES) / 2 ** 20} MiB, a fixed heap (unshared memory cannot grow without detaching every buffer)`;
+      throw new WasmHeapFullError(`wasm backend: out of memory (${end} bytes requested, the limit is ${limit})`);
+    }
     this.memory.grow(pages - havePages);
     this.buffers.add(this.memory.buffer);
   }

@@ -1,10 +1,8 @@
 // The training-step kernels (optimizer steps, gradient zeroing and norm, ReLU) in WebAssembly SIMD
-// (assembly/step.ts, built to step.wasm next to this file), instantiated on the wasm backend's own shared
+// (assembly/step.ts, built to step.wasm next to this file), instantiated on the wasm backend's own
 // memory. A buffer outside that memory (a user's plain Float32Array) is handed to the reference kernels
 // instead (lib/backend/reference-step.ts): the caller makes one call either way.
 
-import * as fs from 'fs';
-import * as path from 'path';
 import type { StepKernels } from '../backend';
 import { referenceStepKernels as ref } from '../reference-step';
 import { wasmApi, type WasmHeap, type WasmModule } from './memory';
@@ -20,14 +18,7 @@ interface Exports {
   reluBackward(dx: number, dy: number, y: number, n: number): void;
 }
 
-/** Loads step.wasm on the heap's memory; null when it is not built (the reference kernels then run). */
-export function loadStepKernels(heap: WasmHeap): StepKernels | null {
-  const file = [path.join(__dirname, 'step.wasm'), path.resolve(__dirname, '../../../dist/lib/backend/wasm/step.wasm')].find((f) => fs.existsSync(f));
-  if (!file || !wasmApi) return null;
-  return stepKernelsFrom(new wasmApi.Module(fs.readFileSync(file)), heap);
-}
-
-/** The step kernels of a compiled step.wasm, on the heap's memory (a browser compiles what it fetched). */
+/** The step kernels of a compiled step.wasm, on the heap's memory. */
 export function stepKernelsFrom(module: WasmModule, heap: WasmHeap): StepKernels {
   const k = new wasmApi!.Instance(module, { env: { memory: heap.memory } }).exports as unknown as Exports;
 

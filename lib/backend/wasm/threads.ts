@@ -14,10 +14,11 @@
 // half and the job is still open — the worker is asleep or, on a busy machine, not scheduled — it
 // takes it (s → 0) and runs it here. So a split GEMM never waits for a worker that is not running.
 //
-// The worker is unref'd (it never keeps the process alive) and started lazily on the first GEMM big
-// enough to be split; shutdown() stops it.
+// The worker is started lazily, through the platform (worker_threads on Node, a Web Worker in a
+// browser; lib/backend/platform.ts), on the first GEMM big enough to be split; shutdown() stops it.
+// Without a way to start one (no platform, or a memory that is not shared) every job runs here.
 
-import { Worker } from 'worker_threads';
+import type { PlatformWorker } from '../platform';
 import { LAYOUT, type WasmMemory, type WasmModule } from './memory';
 
 /**
@@ -52,10 +53,9 @@ const SPIN_WORKER = 150_000;
 const SPIN_MAIN = 20_000;
 const TIMEOUT_MS = 20_000;
 
-// Plain JS so it runs the same from dist/ and from the TypeScript sources under ts-jest.
-// The op list arrives in workerData (HELPER_OPS), never repeated here.
+// Plain JS so it runs the same from dist/, from the TypeScript sources under ts-jest, and in a browser;
+// the platform provides `workerData`. The op list arrives in it (HELPER_OPS), never repeated here.
 const WORKER_SOURCE = `
-const { workerData } = require('worker_threads');
 const { modules, memory, ctlByte, ctlInts, spin, ops } = workerData;
 const ctl = new Int32Array(memory.buffer, ctlByte, ctlInts);
 const kernels = modules.map((m) => new WebAssembly.Instance(m, { env: { memory, abort() { throw new Error('wasm abort'); } } }).exports);
@@ -83,7 +83,7 @@ for (;;) {
 
 /** One helper thread; run() hands it a kernel call, join() waits for it to finish. */
 export class HelperThread {
-  private worker: Worker | null = null;
+  private worker: PlatformWorker | null = null;
   private ctl: Int32Array;
   private generation = 0;
   private seq = 0;
@@ -100,15 +100,18 @@ export class HelperThread {
 
   /**
    * modules: the compiled kernels the worker instantiates (a job names one by index). runLocal(module, op,
-   * args) runs a job on this thread (when the worker has not claimed it in time).
+   * args) runs a job on this thread (when the worker has not claimed it in time). startWorker starts a
+   * thread (Platform.startWorker), null where there can be none (a memory that is not shared).
    */
   constructor(
     private readonly modules: readonly WasmModule[],
     private readonly memory: WasmMemory,
     private readonly runLocal: (module: number, op: number, args: readonly number[]) => void,
+    private readonly startWorker: ((source: string, workerData: unknown) => PlatformWorker) | null,
   ) {
     if (ARGS + MAX_ARGS > LAYOUT.controlBlock.bytes / 4) throw new Error('wasm memory map: a control block is too small for its slots');
     this.ctl = new Int32Array(memory.buffer, LAYOUT.controlBlock.start, LAYOUT.controlBlock.bytes / 4);
+    this.unavailable = startWorker === null;
   }
 
   /** Starts the kernel `op` of modules[module] with up to 13 integer arguments on the helper thread. */
@@ -184,7 +187,7 @@ export class HelperThread {
     this.seq = this.seq >= 0x3fffffff ? 1 : this.seq + 1;
     Atomics.store(this.ctl, SEQ, this.seq);
     Atomics.notify(this.ctl, SEQ, 1);
-    void w.terminate();
+    w.terminate();
   }
 
   get running(): boolean {
@@ -199,12 +202,8 @@ export class HelperThread {
     this.ctl = new Int32Array(this.memory.buffer, ctlByte, ctlInts);
     this.ctl.fill(0);
     this.seq = 0;
-    const w = new Worker(WORKER_SOURCE, {
-      eval: true,
-      workerData: { modules: this.modules, memory: this.memory, ctlByte, ctlInts, spin: SPIN_WORKER, ops: HELPER_OPS },
-    });
-    w.unref();
-    w.on('error', () => {
+    const w = this.startWorker!(WORKER_SOURCE, { modules: this.modules, memory: this.memory, ctlByte, ctlInts, spin: SPIN_WORKER, ops: HELPER_OPS });
+    w.onError(() => {
       if (this.worker === w) this.worker = null;
       // A worker that cannot even start (twice) will not start later: stop trying.
       if (++this.failures >= 2) this.unavailable = true;

@@ -3,6 +3,7 @@
 // the IPC channel, and stops a trial after the epoch in which its stop file appears (training is
 // synchronous, so a message could not be read mid-trial; a file can).
 
+import '../platform'; // Node's platform for the core (wasm files, threads, environment)
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { runTrial } from './trial-runner';
