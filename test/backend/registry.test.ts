@@ -2,6 +2,7 @@
 // and setBackend names both.
 
 import { spawnSync } from 'child_process';
+import { readFileSync } from 'fs';
 import * as path from 'path';
 import { getBackend, listBackends, setBackend, shutdownWasm } from '../../lib/backend';
 
@@ -28,17 +29,16 @@ describe('backend registry', () => {
     delete process.env.SCRATCHNET_BACKEND;
     try {
       jest.isolateModules(() => {
-        jest.doMock('fs', () => {
-          const real = jest.requireActual<typeof import('fs')>('fs');
-          return { ...real, existsSync: (p: string) => (String(p).endsWith('kernels.wasm') ? false : real.existsSync(p)) };
-        });
+        // Node's platform, except that it finds no kernels.wasm.
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const { nodePlatform } = require('../../lib/node/platform') as typeof import('../../lib/node/platform');
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         const fresh = require('../../lib/backend') as typeof import('../../lib/backend');
+        fresh.setPlatform({ ...nodePlatform, readWasm: (f) => (f.endsWith('kernels.wasm') ? null : nodePlatform.readWasm(f)) });
         expect(fresh.getBackend().name).toBe('reference');
         expect(() => fresh.setBackend('wasm')).toThrow(/wasm backend unavailable: kernels\.wasm not found .*npm run build/);
       });
     } finally {
-      jest.dontMock('fs');
       if (saved !== undefined) process.env.SCRATCHNET_BACKEND = saved;
     }
   });
@@ -48,6 +48,8 @@ describe('backend registry', () => {
     process.env.SCRATCHNET_BACKEND = 'reference';
     try {
       jest.isolateModules(() => {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        require('../../lib/node/platform'); // a fresh module registry: Node's platform again
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         const fresh = require('../../lib/backend') as typeof import('../../lib/backend');
         expect(fresh.getBackend().name).toBe('reference');
@@ -92,6 +94,8 @@ describe('backend registry', () => {
     try {
       jest.isolateModules(() => {
         // eslint-disable-next-line @typescript-eslint/no-require-imports
+        require('../../lib/node/platform'); // a fresh module registry: Node's platform again
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
         const fresh = require('../../lib/backend') as typeof import('../../lib/backend');
         expect(() => fresh.getBackend()).toThrow(/SCRATCHNET_BACKEND='gpu': expected one of reference, wasm/);
       });
@@ -99,5 +103,29 @@ describe('backend registry', () => {
       if (saved === undefined) delete process.env.SCRATCHNET_BACKEND;
       else process.env.SCRATCHNET_BACKEND = saved;
     }
+  });
+});
+
+describe('Node\'s platform', () => {
+  // The core computes on the wasm backend only where an edge installed a platform that reads the built
+  // files (lib/node/platform.ts); without it a Node program would silently fall back to the reference
+  // backend. Every Node entry point imports it.
+  const ROOT = path.resolve(__dirname, '../..');
+  test.each(['lib/index.ts', 'bin/scratchnet.ts', 'lib/node/sweep/local-worker.ts', 'bench/run.ts', 'bench/epochs.ts', 'bench/mlp.ts', 'bench/fnn-cnn.ts', 'bench/gemm.ts', 'test/setup-platform.ts'])('%s installs it', (file) => {
+    const src = readFileSync(path.join(ROOT, file), 'utf8');
+    expect(src).toMatch(/^import '(\.\.?\/)+(lib\/)?(node\/)?platform';/m);
+  });
+
+  test('in dist/: with it installed the default backend is wasm; without it, silently the reference (hence the imports)', () => {
+    const run = (install: boolean) => {
+      const script = `${install ? `require(${JSON.stringify(path.join(ROOT, 'dist/lib/node/platform.js'))});` : ''}
+        const b = require(${JSON.stringify(path.join(ROOT, 'dist/lib/backend/index.js'))});
+        console.log(b.platform().name, b.getBackend().name); b.shutdownWasm();`;
+      const env = { ...process.env };
+      delete env.SCRATCHNET_BACKEND;
+      return spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', env }).stdout.trim();
+    };
+    expect(run(true)).toBe('node wasm');
+    expect(run(false)).toBe('none reference');
   });
 });
