@@ -1,7 +1,9 @@
 // The numbers in docs/browser.md, measured: inference time per drawn digit on the demo page, and
 // training samples/s of the same MLP in Chromium (the page's worker) and on Node (same loop, same
-// data), plus a screenshot of the page (docs/figures/browser-demo.png). Prints the CPU model, the
-// Chromium and Node versions with the results. Needs the build (npm run build) and /usr/bin/chromium.
+// data), on the page served cross-origin isolated (shared memory) and not (the unshared wasm build),
+// plus a screenshot of the page (docs/figures/browser-demo.png). Prints the CPU model, the load
+// average, the Chromium and Node versions with the results. Needs the build (npm run build) and
+// /usr/bin/chromium.
 //
 //   node scripts/web-numbers.js [--epochs 3] [--no-screenshot]
 
@@ -48,10 +50,9 @@ function nodeTraining(backend, d, threads = true) {
   return median(rates);
 }
 
-async function main() {
-  const d = webData();
-  const { server, url } = await serveStatic({ root: webRoot(), port: 0 });
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS });
+/** The page served with or without the isolation headers: inference and training figures. */
+async function measurePage(browser, d, isolate, backends) {
+  const { server, url } = await serveStatic({ root: webRoot(), port: 0, isolate });
   const page = await browser.newPage({ viewport: { width: 1180, height: 860 } });
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
@@ -75,10 +76,31 @@ async function main() {
     return window.demo.state.predictMs.slice(5);
   }, Array.from(d.test));
   const backendName = await page.evaluate(() => document.getElementById('backend-info').textContent);
+  // The CNN's forward pass alone, on one digit, on the reference backend and on wasm, in a second copy
+  // of the library (the page's own scratchnet.js module).
+  const forward = await page.evaluate(async (digits) => {
+    const sn = await import('./scratchnet.js');
+    const x = new sn.Tensor(Float32Array.from(digits.slice(0, 784), (v) => v / 255), [1, 28, 28, 1]);
+    const out = {};
+    for (const name of ['reference', 'wasm']) {
+      if (name === 'wasm') await sn.loadWasmBackendFromUrl(new URL('./', location.href), { threads: false });
+      else sn.setBackend('reference');
+      const model = await sn.fetchModel('models/mnist-cnn.snet');
+      // Timed 100 calls at a time: a page that is not cross-origin isolated gets a clock coarsened to 0.1 ms.
+      const ms = [];
+      for (let r = 0; r < 12; r++) {
+        const t0 = performance.now();
+        for (let i = 0; i < 100; i++) model.predict(x);
+        ms.push((performance.now() - t0) / 100);
+      }
+      out[name] = ms.slice(2).sort((a, b) => a - b)[5];
+    }
+    return out;
+  }, Array.from(d.test));
 
   // Training in the page's worker, on each backend it offers.
   const chromiumRates = {};
-  for (const backend of ['wasm-threads', 'wasm', 'reference']) {
+  for (const backend of backends) {
     await page.fill('#hidden', String(NET.hidden));
     await page.fill('#batch', String(NET.batch));
     await page.fill('#lr', String(NET.lr));
@@ -93,7 +115,7 @@ async function main() {
     chromiumRates[backend] = { rate: median(st.epochs.slice(1, epochs).map((e) => e.samplesPerSecond)), run: st.run, stats: st.epochs[st.epochs.length - 1].threadStats };
   }
 
-  if (!args.includes('--no-screenshot')) {
+  if (isolate && !args.includes('--no-screenshot')) {
     // A hand-drawn-looking 7 for the picture: two strokes with the mouse.
     await page.click('#clear');
     const box = await page.locator('#pad').boundingBox();
@@ -108,20 +130,37 @@ async function main() {
     await page.waitForTimeout(300);
     await page.screenshot({ path: path.join(root, 'docs', 'figures', 'browser-demo.png') });
   }
-  await browser.close();
+  await page.close();
   server.close();
+  return { ms, forward, backendName, chromiumRates, errors };
+}
+
+async function main() {
+  const d = webData();
+  const load = [os.loadavg()[0]];
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS });
+  const version = browser.version();
+  const pages = [
+    ['cross-origin isolated', await measurePage(browser, d, true, ['wasm-threads', 'wasm', 'reference'])],
+    ['not isolated', await measurePage(browser, d, false, ['wasm'])],
+  ];
+  await browser.close();
 
   const nodeRef = nodeTraining('reference', d);
   const nodeWasm = nodeTraining('wasm', d, true);
   const nodeWasm1 = nodeTraining('wasm', d, false);
   sn.shutdownWasm?.();
+  load.push(os.loadavg()[0]);
   const cpu = os.cpus()[0].model;
-  console.log(`CPU ${cpu}, ${os.cpus().length} cores; ${await (async () => browser.version())()}; Node ${process.version}`);
-  console.log(`page: ${backendName} errors: ${errors.length ? errors.join('; ') : 'none'}`);
-  console.log(`inference per drawn digit (read pad, preprocess, forward; median of ${ms.length}): ${median(ms).toFixed(2)} ms`);
-  console.log(`training 784-${NET.hidden}-10 ReLU, Adam, batch ${NET.batch}, 10,000 images, median samples/s of epochs 2..${epochs}:`);
-  for (const [k, v] of Object.entries(chromiumRates)) {
-    console.log(`  Chromium worker, ${k} (got ${v.run.name}${v.run.name === 'wasm' ? (v.run.threads ? ', 2 threads' : ', 1 thread') : ''}${v.stats ? `; helper ran ${v.stats.worker} GEMM halves, took back ${v.stats.stolen}` : ''}): ${Math.round(v.rate)}`);
+  console.log(`CPU ${cpu}, ${os.cpus().length} cores; load average ${load.map((l) => l.toFixed(1)).join(' → ')}; Chromium ${version}; Node ${process.version}`);
+  for (const [name, p] of pages) {
+    console.log(`page ${name}: ${p.backendName} errors: ${p.errors.length ? p.errors.join('; ') : 'none'}`);
+    console.log(`  inference per drawn digit (read pad, preprocess, CNN forward; median of ${p.ms.length}${name === 'not isolated' ? ', clock in 0.1 ms steps there' : ''}): ${median(p.ms).toFixed(2)} ms`);
+    console.log(`  CNN forward alone, one digit (median of 10 x 100 calls): reference ${p.forward.reference.toFixed(3)} ms, wasm ${p.forward.wasm.toFixed(3)} ms`);
+    console.log(`  training 784-${NET.hidden}-10 ReLU, Adam, batch ${NET.batch}, 10,000 images, median samples/s of epochs 2..${epochs}:`);
+    for (const [k, v] of Object.entries(p.chromiumRates)) {
+      console.log(`    Chromium worker, ${k} (got ${v.run.name}${v.run.name === 'wasm' ? (v.run.threads ? ', 2 threads' : ', 1 thread') + (v.run.shared ? ', shared memory' : ', unshared memory') : ''}${v.stats ? `; helper ran ${v.stats.worker} GEMM halves, took back ${v.stats.stolen}` : ''}): ${Math.round(v.rate)}`);
+    }
   }
   console.log(`  Node reference: ${Math.round(nodeRef)}`);
   console.log(`  Node wasm, 2 threads: ${Math.round(nodeWasm)}`);
