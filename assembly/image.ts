@@ -1,5 +1,5 @@
 // Image-layer kernels in WebAssembly, on the wasm backend's shared memory (this module imports it
-// and has no data of its own): im2col / col2im for Conv2D, max pooling, and batch normalization.
+// and has no data of its own): im2col / col2im for Conv2D, max pooling, batch normalization, dropout.
 // Each does exactly what its TypeScript kernel in lib/kernels/ does (the oracle, and the fallback
 // for buffers outside wasm memory); test/engine/image-kernels.test.ts checks the two agree.
 // Why wasm at all: a JS loop over a view of shared wasm memory takes V8's slow path (several times
@@ -111,72 +111,185 @@ export function maxPoolBackward(dinp: usize, dout: usize, argmax: usize, n: i32,
   }
 }
 
+// Batch normalization over x (N, C): each column normalised over its N values. Loops run over
+// blocks of rows that fit in L1 (ROWS_FLOATS floats) and, inside a block, 4 columns at a time with
+// the column sums in SIMD registers; sums are float64 (f64x2, two lanes per half of an f32x4).
+const ROWS_FLOATS = 4096;
+
+/** Rows per block for C columns: ≥ 1, ROWS_FLOATS floats at most. */
+// @ts-ignore: decorator
+@inline function rowsPerBlock(C: i32): i32 {
+  return max(1, ROWS_FLOATS / C);
+}
+
+/** The low and high pairs of an f32x4, as two f64x2. */
+// @ts-ignore: decorator
+@inline function lo64(v: v128): v128 {
+  return f64x2.promote_low_f32x4(v);
+}
+// @ts-ignore: decorator
+@inline function hi64(v: v128): v128 {
+  return f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 0, 1));
+}
+
+/** acc[i], acc[i + 1] (f64) += the two lanes of s. */
+// @ts-ignore: decorator
+@inline function addPair(acc: usize, i: i32, s: v128): void {
+  const a = acc + (<usize>i << 3);
+  v128.store(a, f64x2.add(v128.load(a), s));
+}
+
 /**
- * Batch statistics of x (N, C): mean, biased variance and invStd = 1/√(var + ε), per column, summed in
- * float64 (acc: 2C doubles of scratch) in two passes, as lib/kernels/batchnorm.ts.
+ * Batch statistics of x (N, C) in one pass: per column, the float64 sums of d = x − x[0, c] and of d²
+ * (shifting by the first row keeps Σd² − (Σd)²/N free of cancellation when |mean| ≫ std), then
+ * mean = x[0, c] + Σd/N, biased variance = Σd²/N − (Σd/N)², invStd = 1/√(variance + ε).
+ * acc: 2C doubles of scratch (Σd, then Σd²).
  */
 export function batchNormStats(mean: usize, variance: usize, invStd: usize, x: usize, acc: usize, N: i32, C: i32, eps: f64): void {
   memory.fill(acc, 0, <usize>(2 * C) << 3);
-  let p = x;
-  for (let n = 0; n < N; n++) {
-    for (let c = 0; c < C; c++, p += 4) {
-      const a = acc + (<usize>c << 3);
-      store<f64>(a, load<f64>(a) + <f64>load<f32>(p));
+  const C4 = C & ~3;
+  const row = <usize>C << 2;
+  const R = rowsPerBlock(C);
+  for (let n0 = 0; n0 < N; n0 += R) {
+    const n1 = min(N, n0 + R);
+    for (let c = 0; c < C4; c += 4) {
+      const o = <usize>c << 2;
+      const k = v128.load(x + o);
+      const k0 = lo64(k);
+      const k1 = hi64(k);
+      let s0 = f64x2.splat(0);
+      let s1 = f64x2.splat(0);
+      let q0 = f64x2.splat(0);
+      let q1 = f64x2.splat(0);
+      let p = x + <usize>n0 * row + o;
+      for (let n = n0; n < n1; n++, p += row) {
+        const v = v128.load(p);
+        const d0 = f64x2.sub(lo64(v), k0);
+        const d1 = f64x2.sub(hi64(v), k1);
+        s0 = f64x2.add(s0, d0);
+        s1 = f64x2.add(s1, d1);
+        q0 = f64x2.add(q0, f64x2.mul(d0, d0));
+        q1 = f64x2.add(q1, f64x2.mul(d1, d1));
+      }
+      addPair(acc, c, s0);
+      addPair(acc, c + 2, s1);
+      addPair(acc, C + c, q0);
+      addPair(acc, C + c + 2, q1);
     }
-  }
-  for (let c = 0; c < C; c++) store<f32>(mean + (<usize>c << 2), <f32>(load<f64>(acc + (<usize>c << 3)) / <f64>N));
-  p = x;
-  for (let n = 0; n < N; n++) {
-    for (let c = 0; c < C; c++, p += 4) {
-      const a = acc + (<usize>(C + c) << 3);
-      const d = <f64>load<f32>(p) - <f64>load<f32>(mean + (<usize>c << 2));
-      store<f64>(a, load<f64>(a) + d * d);
+    for (let c = C4; c < C; c++) {
+      const o = <usize>c << 2;
+      const k = <f64>load<f32>(x + o);
+      let s = 0.0;
+      let q = 0.0;
+      let p = x + <usize>n0 * row + o;
+      for (let n = n0; n < n1; n++, p += row) {
+        const d = <f64>load<f32>(p) - k;
+        s += d;
+        q += d * d;
+      }
+      const a = acc + (<usize>c << 3);
+      const a2 = acc + (<usize>(C + c) << 3);
+      store<f64>(a, load<f64>(a) + s);
+      store<f64>(a2, load<f64>(a2) + q);
     }
   }
   for (let c = 0; c < C; c++) {
-    const v = load<f64>(acc + (<usize>(C + c) << 3)) / <f64>N;
-    store<f32>(variance + (<usize>c << 2), <f32>v);
-    store<f32>(invStd + (<usize>c << 2), <f32>(1 / Math.sqrt(v + eps)));
+    const o = <usize>c << 2;
+    const m = load<f64>(acc + (<usize>c << 3)) / <f64>N;
+    const v = max(load<f64>(acc + (<usize>(C + c) << 3)) / <f64>N - m * m, 0);
+    store<f32>(mean + o, <f32>(<f64>load<f32>(x + o) + m));
+    store<f32>(variance + o, <f32>v);
+    store<f32>(invStd + o, <f32>(1 / Math.sqrt(v + eps)));
   }
 }
 
-/** xhat = (x − mean)·invStd, y = γ·xhat + β, per column of (N, C). */
-export function batchNormNormalize(y: usize, xhat: usize, x: usize, mean: usize, invStd: usize, gamma: usize, beta: usize, N: i32, C: i32): void {
+/**
+ * y = (x − mean)·(γ·invStd) + β per column of (N, C), then y = max(0, y) (NaN kept) when relu ≠ 0.
+ * The backward recomputes y's sign from x with these same operations.
+ */
+export function batchNormNormalize(y: usize, x: usize, mean: usize, invStd: usize, gamma: usize, beta: usize, N: i32, C: i32, relu: i32): void {
   const C4 = C & ~3;
   const row = <usize>C << 2;
+  const zero = f32x4.splat(0);
   for (let n = 0; n < N; n++) {
     const r = <usize>n * row;
     for (let c = 0; c < C4; c += 4) {
       const o = <usize>c << 2;
-      const h = f32x4.mul(f32x4.sub(v128.load(x + r + o), v128.load(mean + o)), v128.load(invStd + o));
-      v128.store(xhat + r + o, h);
-      v128.store(y + r + o, f32x4.add(f32x4.mul(v128.load(gamma + o), h), v128.load(beta + o)));
+      const k = f32x4.mul(v128.load(gamma + o), v128.load(invStd + o));
+      let v = f32x4.add(f32x4.mul(f32x4.sub(v128.load(x + r + o), v128.load(mean + o)), k), v128.load(beta + o));
+      if (relu) v = f32x4.max(v, zero);
+      v128.store(y + r + o, v);
     }
     for (let c = C4; c < C; c++) {
       const o = <usize>c << 2;
-      const h = (load<f32>(x + r + o) - load<f32>(mean + o)) * load<f32>(invStd + o);
-      store<f32>(xhat + r + o, h);
-      store<f32>(y + r + o, load<f32>(gamma + o) * h + load<f32>(beta + o));
+      const k = load<f32>(gamma + o) * load<f32>(invStd + o);
+      let v = (load<f32>(x + r + o) - load<f32>(mean + o)) * k + load<f32>(beta + o);
+      if (relu && !(v > 0 || v != v)) v = 0;
+      store<f32>(y + r + o, v);
     }
   }
 }
 
 /**
+ * Backward of batchNormNormalize, xhat = (x − mean)·invStd recomputed from x. With relu ≠ 0 the
+ * incoming dy is first zeroed where the normalised value (before the ReLU) is not > 0.
  * dβ += Σ dy, dγ += Σ dy·xhat (float64 sums in acc, 2C doubles); when dx ≠ 0 also
  * dx = γ·invStd·(dy − (Σdy + xhat·Σdy·xhat)/N) in training, γ·invStd·dy in evaluation.
  */
-export function batchNormBackward(dx: usize, dgamma: usize, dbeta: usize, dy: usize, xhat: usize, gamma: usize, invStd: usize, acc: usize, N: i32, C: i32, training: i32): void {
+export function batchNormBackward(dx: usize, dgamma: usize, dbeta: usize, dy: usize, x: usize, mean: usize, gamma: usize, beta: usize, invStd: usize, acc: usize, N: i32, C: i32, training: i32, relu: i32): void {
   memory.fill(acc, 0, <usize>(2 * C) << 3);
+  const C4 = C & ~3;
   const row = <usize>C << 2;
-  for (let n = 0; n < N; n++) {
-    const r = <usize>n * row;
-    for (let c = 0; c < C; c++) {
+  const R = rowsPerBlock(C);
+  const zero = f32x4.splat(0);
+  for (let n0 = 0; n0 < N; n0 += R) {
+    const n1 = min(N, n0 + R);
+    for (let c = 0; c < C4; c += 4) {
       const o = <usize>c << 2;
-      const g = <f64>load<f32>(dy + r + o);
+      const m = v128.load(mean + o);
+      const is = v128.load(invStd + o);
+      const k = f32x4.mul(v128.load(gamma + o), is);
+      const b = v128.load(beta + o);
+      let s0 = f64x2.splat(0);
+      let s1 = f64x2.splat(0);
+      let q0 = f64x2.splat(0);
+      let q1 = f64x2.splat(0);
+      const start = <usize>n0 * row + o;
+      for (let n = n0, p = start; n < n1; n++, p += row) {
+        const d = f32x4.sub(v128.load(x + p), m);
+        let g = v128.load(dy + p);
+        if (relu) g = v128.and(g, f32x4.gt(f32x4.add(f32x4.mul(d, k), b), zero));
+        const h = f32x4.mul(d, is);
+        const g0 = lo64(g);
+        const g1 = hi64(g);
+        s0 = f64x2.add(s0, g0);
+        s1 = f64x2.add(s1, g1);
+        q0 = f64x2.add(q0, f64x2.mul(g0, lo64(h)));
+        q1 = f64x2.add(q1, f64x2.mul(g1, hi64(h)));
+      }
+      addPair(acc, c, s0);
+      addPair(acc, c + 2, s1);
+      addPair(acc, C + c, q0);
+      addPair(acc, C + c + 2, q1);
+    }
+    for (let c = C4; c < C; c++) {
+      const o = <usize>c << 2;
+      const m = load<f32>(mean + o);
+      const is = load<f32>(invStd + o);
+      const k = load<f32>(gamma + o) * is;
+      const b = load<f32>(beta + o);
+      let s = 0.0;
+      let q = 0.0;
+      for (let n = n0, p = <usize>n0 * row + o; n < n1; n++, p += row) {
+        const d = load<f32>(x + p) - m;
+        const g = !relu || d * k + b > 0 ? <f64>load<f32>(dy + p) : 0;
+        s += g;
+        q += g * <f64>(d * is);
+      }
       const a = acc + (<usize>c << 3);
       const a2 = acc + (<usize>(C + c) << 3);
-      store<f64>(a, load<f64>(a) + g);
-      store<f64>(a2, load<f64>(a2) + g * <f64>load<f32>(xhat + r + o));
+      store<f64>(a, load<f64>(a) + s);
+      store<f64>(a2, load<f64>(a2) + q);
     }
   }
   for (let c = 0; c < C; c++) {
@@ -185,16 +298,75 @@ export function batchNormBackward(dx: usize, dgamma: usize, dbeta: usize, dy: us
     store<f32>(dgamma + o, <f32>(<f64>load<f32>(dgamma + o) + load<f64>(acc + (<usize>(C + c) << 3))));
   }
   if (dx === 0) return;
-  // The sums become means, once per column: acc[c] = Σdy/N, acc[C + c] = Σdy·xhat/N.
-  for (let c = 0; c < 2 * C; c++) store<f64>(acc + (<usize>c << 3), load<f64>(acc + (<usize>c << 3)) / <f64>N);
+  // The sums become per-column means, as float32 in acc's first 2C floats: Σdy/N, then Σdy·xhat/N.
+  for (let c = 0; c < 2 * C; c++) store<f32>(acc + (<usize>c << 2), training ? <f32>(load<f64>(acc + (<usize>c << 3)) / <f64>N) : 0);
+  const a2 = acc + row;
   for (let n = 0; n < N; n++) {
     const r = <usize>n * row;
-    for (let c = 0; c < C; c++) {
+    for (let c = 0; c < C4; c += 4) {
       const o = <usize>c << 2;
-      const k = <f64>load<f32>(gamma + o) * <f64>load<f32>(invStd + o);
-      const g = <f64>load<f32>(dy + r + o);
-      const d = training ? k * (g - (load<f64>(acc + (<usize>c << 3)) + <f64>load<f32>(xhat + r + o) * load<f64>(acc + (<usize>(C + c) << 3)))) : k * g;
-      store<f32>(dx + r + o, <f32>d);
+      const is = v128.load(invStd + o);
+      const k = f32x4.mul(v128.load(gamma + o), is);
+      const d = f32x4.sub(v128.load(x + r + o), v128.load(mean + o));
+      let g = v128.load(dy + r + o);
+      if (relu) g = v128.and(g, f32x4.gt(f32x4.add(f32x4.mul(d, k), v128.load(beta + o)), zero));
+      const t = f32x4.add(v128.load(acc + o), f32x4.mul(f32x4.mul(d, is), v128.load(a2 + o)));
+      v128.store(dx + r + o, f32x4.mul(k, f32x4.sub(g, t)));
     }
+    for (let c = C4; c < C; c++) {
+      const o = <usize>c << 2;
+      const is = load<f32>(invStd + o);
+      const k = load<f32>(gamma + o) * is;
+      const d = load<f32>(x + r + o) - load<f32>(mean + o);
+      const g = !relu || d * k + load<f32>(beta + o) > 0 ? load<f32>(dy + r + o) : 0;
+      store<f32>(dx + r + o, k * (g - (load<f32>(acc + o) + d * is * load<f32>(a2 + o))));
+    }
+  }
+}
+
+// Dropout.
+
+/**
+ * Inverted dropout drawing from the sfc32 stream of lib/rng.ts, continued from state (4 int32: the
+ * generator's words a, b, c, d; written back). For i < n, with u the next 32-bit draw:
+ * mask[i] = u < threshold ? 0 : keep, y[i] = x[i]·mask[i]. threshold = rate·2³²: Rng's
+ * uniform() = u/2³² < rate exactly when u < rate·2³², both sides exact in float64, so the masks are
+ * those of the TypeScript loop, bit for bit.
+ */
+export function dropoutForward(y: usize, mask: usize, x: usize, state: usize, n: i32, threshold: f64, keep: f32): void {
+  const below = <u64>Math.ceil(threshold); // u < threshold ⟺ u < ⌈threshold⌉ for an integer u
+  let a = load<u32>(state);
+  let b = load<u32>(state, 4);
+  let c = load<u32>(state, 8);
+  let d = load<u32>(state, 12);
+  for (let i = 0; i < n; i++) {
+    const t = a + b + d;
+    d += 1;
+    a = b ^ (b >>> 9);
+    b = c + (c << 3);
+    c = rotl<u32>(c, 21) + t;
+    // keep·(u ≥ ⌈threshold⌉) rather than a conditional, which compiles to a branch that the random
+    // draws mispredict (2.7x slower measured)
+    const m = keep * <f32>(<i32>(<u64>t >= below));
+    const o = <usize>i << 2;
+    store<f32>(mask + o, m);
+    store<f32>(y + o, load<f32>(x + o) * m);
+  }
+  store<u32>(state, a);
+  store<u32>(state, b, 4);
+  store<u32>(state, c, 8);
+  store<u32>(state, d, 12);
+}
+
+/** dx (n) = dy ⊙ mask. */
+export function dropoutBackward(dx: usize, dy: usize, mask: usize, n: i32): void {
+  const n4 = n & ~3;
+  for (let i = 0; i < n4; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(dx + o, f32x4.mul(v128.load(dy + o), v128.load(mask + o)));
+  }
+  for (let i = n4; i < n; i++) {
+    const o = <usize>i << 2;
+    store<f32>(dx + o, load<f32>(dy + o) * load<f32>(mask + o));
   }
 }

@@ -7,11 +7,12 @@ export * from './backend';
 export * from './ops';
 export * from './init/initializers';
 export * from './layers';
-// Convolution, pooling and batch-norm kernels (naive: the oracles the layers' fast paths are tested against).
+// Convolution, pooling, batch-norm and dropout kernels (naive: the oracles the layers' fast paths are tested against).
 export * from './kernels/conv';
 export * from './kernels/pool';
 export * from './kernels/batchnorm';
 export * from './kernels/permute';
+export * from './kernels/dropout';
 export * from './losses';
 export * from './optimizers';
 export * from './model';

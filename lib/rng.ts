@@ -79,6 +79,27 @@ export class Rng {
     return arr;
   }
 
+  /**
+   * Copies the generator's four 32-bit words into out[0..3], so that code elsewhere (a wasm kernel)
+   * can continue the same stream; setState takes the words back. Returns out.
+   */
+  getState(out: Int32Array): Int32Array {
+    out[0] = this.a;
+    out[1] = this.b;
+    out[2] = this.c;
+    out[3] = this.d;
+    return out;
+  }
+
+  /** Continues the stream from four words getState wrote (and code elsewhere advanced). */
+  setState(words: Readonly<Int32Array>): this {
+    this.a = words[0] | 0;
+    this.b = words[1] | 0;
+    this.c = words[2] | 0;
+    this.d = words[3] | 0;
+    return this;
+  }
+
   /** A new generator whose stream is independent of this one's future draws. */
   fork(): Rng {
     return new Rng(this.nextUint32());

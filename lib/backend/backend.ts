@@ -84,10 +84,17 @@ export interface ImageKernels {
   maxPoolBackward(dinp: Buffer, dout: ReadBuffer, argmax: Readonly<Int32Array>, n: number, nIn: number): boolean;
   /** Batch statistics of x (N, C) into mean, variance, invStd (C); acc: scratch of ≥ 4C floats (2C doubles). */
   batchNormStats(mean: Buffer, variance: Buffer, invStd: Buffer, x: ReadBuffer, acc: Buffer, N: number, C: number, epsilon: number): boolean;
-  /** xhat = (x − mean)·invStd, y = γ·xhat + β. */
-  batchNormNormalize(y: Buffer, xhat: Buffer, x: ReadBuffer, mean: ReadBuffer, invStd: ReadBuffer, gamma: ReadBuffer, beta: ReadBuffer, N: number, C: number): boolean;
+  /** y = γ·(x − mean)·invStd + β, then max(0, y) when relu. */
+  batchNormNormalize(y: Buffer, x: ReadBuffer, mean: ReadBuffer, invStd: ReadBuffer, gamma: ReadBuffer, beta: ReadBuffer, N: number, C: number, relu: boolean): boolean;
   /** dγ, dβ accumulate; dx (or null) written: lib/kernels/batchnorm.ts's batchNormBackward. */
-  batchNormBackward(dx: Buffer | null, dgamma: Buffer, dbeta: Buffer, dy: ReadBuffer, xhat: ReadBuffer, gamma: ReadBuffer, invStd: ReadBuffer, acc: Buffer, N: number, C: number, training: boolean): boolean;
+  batchNormBackward(dx: Buffer | null, dgamma: Buffer, dbeta: Buffer, dy: ReadBuffer, x: ReadBuffer, mean: ReadBuffer, gamma: ReadBuffer, beta: ReadBuffer, invStd: ReadBuffer, acc: Buffer, N: number, C: number, training: boolean, relu: boolean): boolean;
+  /**
+   * Inverted dropout (lib/kernels/dropout.ts) drawing from an Rng's stream: state holds its four words
+   * (Rng.getState) and is advanced by n draws (Rng.setState takes it back).
+   */
+  dropoutForward(y: Buffer, mask: Buffer, x: ReadBuffer, state: Int32Array, n: number, rate: number): boolean;
+  /** dx (n) = dy ⊙ mask. */
+  dropoutBackward(dx: Buffer, dy: ReadBuffer, mask: ReadBuffer, n: number): boolean;
 }
 
 /**

@@ -12,6 +12,7 @@
 
 import { batchNormBackward, batchNormEvalForward, batchNormTrainForward } from '../kernels/batchnorm';
 import type { Tensor } from '../tensor';
+import { ReLU } from './activations';
 import { Layer, type ForwardContext, type Param, type State } from './layer';
 import { registerLayer } from './registry';
 
@@ -35,8 +36,11 @@ export class BatchNormalization extends Layer {
   movingVariance!: State;
   /** A float64 view of the 'acc' scratch buffer (the kernels' per-channel sums). */
   private acc64: Float64Array<ArrayBufferLike> = new Float64Array(0);
-  private xhat: Tensor | null = null;
+  /** The forward's input, kept for the backward (which recomputes xhat from it). */
+  private x: Tensor | null = null;
   private training = false;
+  /** True when this layer computes the ReLU that follows it in its model (see fuseNext). */
+  private relu = false;
 
   constructor(opts: BatchNormalizationOptions = {}) {
     super(opts.name);
@@ -59,13 +63,26 @@ export class BatchNormalization extends Layer {
     return inputShape;
   }
 
+  /**
+   * A ReLU right after batch norm (the usual conv → BN → ReLU) is computed here: y = max(0, BN(x)) in
+   * the same pass, and its mask applied to dy in the backward's, which saves the ReLU's two passes over
+   * the activations. The model then skips the ReLU layer; the results are the same (bit for bit on the
+   * wasm backend). Only ReLU itself is taken, not a subclass, which may compute something else.
+   */
+  override fuseNext(next: Layer): boolean {
+    if (Object.getPrototypeOf(next) !== ReLU.prototype) return false;
+    this.relu = true;
+    return true;
+  }
+
   private get channels(): number {
     return this.inputShape[this.inputShape.length - 1];
   }
 
   /**
    * Per-channel scratch, from the layer's buffer pool (backend memory, so the fast kernels can use it;
-   * freed by dispose): batch mean and variance, invStd = 1/√(var + ε), and 2C float64 sums.
+   * freed by dispose): the mean the forward used (the batch's, or the running one), the batch variance,
+   * invStd = 1/√(var + ε), and 2C float64 sums.
    */
   private scratch(): { mean: Float32Array; variance: Float32Array; invStd: Float32Array; acc: Float32Array; acc64: Float64Array<ArrayBufferLike> } {
     const C = this.channels;
@@ -76,19 +93,19 @@ export class BatchNormalization extends Layer {
 
   // Training: y = γ·(x − μ_B)/√(σ²_B + ε) + β, and the running estimates move toward μ_B, σ²_B.
   // Evaluation: the same with the running estimates in place of μ_B, σ²_B.
+  // (With a fused ReLU, y = max(0, that).)
   forward(x: Tensor, ctx: ForwardContext): Tensor {
     this.checkInput(x);
     const C = this.channels;
     const N = x.size / C;
     const y = this.buffer('y', x.rows, this.outputShape);
-    const xhat = this.buffer('xhat', x.rows, this.outputShape);
     this.training = ctx.training;
     const s = this.scratch();
+    const k = this.backend.imageKernels;
     if (ctx.training) {
       if (N < 2) throw new Error(`layer ${this.name}: BatchNormalization in training needs more than one value per channel, got ${N} (batch of ${x.rows}); use a larger batch`);
-      const k = this.backend.imageKernels;
-      if (!(k?.batchNormStats(s.mean, s.variance, s.invStd, x.data, s.acc, N, C, this.epsilon) && k.batchNormNormalize(y.data, xhat.data, x.data, s.mean, s.invStd, this.gamma.value, this.beta.value, N, C))) {
-        batchNormTrainForward(y.data, xhat.data, s.mean, s.variance, s.invStd, x.data, this.gamma.value, this.beta.value, s.acc64, N, C, this.epsilon);
+      if (!(k?.batchNormStats(s.mean, s.variance, s.invStd, x.data, s.acc, N, C, this.epsilon) && k.batchNormNormalize(y.data, x.data, s.mean, s.invStd, this.gamma.value, this.beta.value, N, C, this.relu))) {
+        batchNormTrainForward(y.data, s.mean, s.variance, s.invStd, x.data, this.gamma.value, this.beta.value, s.acc64, N, C, this.epsilon, this.relu);
       }
       const m = this.momentum;
       const rm = this.movingMean.value;
@@ -99,20 +116,24 @@ export class BatchNormalization extends Layer {
         rv[c] = (1 - m) * rv[c] + m * s.variance[c] * unbias;
       }
     } else {
-      batchNormEvalForward(y.data, xhat.data, s.invStd, x.data, this.movingMean.value, this.movingVariance.value, this.gamma.value, this.beta.value, N, C, this.epsilon);
+      s.mean.set(this.movingMean.value);
+      for (let c = 0; c < C; c++) s.invStd[c] = 1 / Math.sqrt(this.movingVariance.value[c] + this.epsilon);
+      if (!k?.batchNormNormalize(y.data, x.data, s.mean, s.invStd, this.gamma.value, this.beta.value, N, C, this.relu)) {
+        batchNormEvalForward(y.data, s.invStd, x.data, s.mean, this.movingVariance.value, this.gamma.value, this.beta.value, N, C, this.epsilon, this.relu);
+      }
     }
-    this.xhat = xhat;
+    this.x = x;
     return y;
   }
 
   // See batchNormBackward for the derivation through the batch statistics.
   backward(dy: Tensor): Tensor {
-    if (!this.xhat) throw new Error(`layer ${this.name}: backward called before forward`);
+    if (!this.x) throw new Error(`layer ${this.name}: backward called before forward`);
     const C = this.channels;
     const dx = this.buffer('dx', dy.rows, this.inputShape);
     const s = this.scratch();
-    const args = [this.needsInputGrad ? dx.data : null, this.gamma.grad, this.beta.grad, dy.data, this.xhat.data, this.gamma.value, s.invStd] as const;
-    if (!this.backend.imageKernels?.batchNormBackward(...args, s.acc, dy.size / C, C, this.training)) batchNormBackward(...args, s.acc64, dy.size / C, C, this.training);
+    const args = [this.needsInputGrad ? dx.data : null, this.gamma.grad, this.beta.grad, dy.data, this.x.data, s.mean, this.gamma.value, this.beta.value, s.invStd] as const;
+    if (!this.backend.imageKernels?.batchNormBackward(...args, s.acc, dy.size / C, C, this.training, this.relu)) batchNormBackward(...args, s.acc64, dy.size / C, C, this.training, this.relu);
     return dx;
   }
 

@@ -2,8 +2,10 @@
 // are scaled by 1/(1 − rate), so evaluation is the identity and needs no rescaling. Masks come from
 // the layer's own seeded Rng: the same model seed gives the same masks, run after run.
 //
-// x, y, mask (B, ...shape); mask holds 0 or 1/(1 − rate).
+// x, y, mask (B, ...shape); mask holds 0 or 1/(1 − rate). Kernels in lib/kernels/dropout.ts; the
+// backend's wasm kernels continue the layer's Rng stream, so both draw the same masks.
 
+import { dropoutBackward, dropoutForward } from '../kernels/dropout';
 import { Rng } from '../rng';
 import type { Tensor } from '../tensor';
 import { Layer, type ForwardContext } from './layer';
@@ -22,6 +24,8 @@ export class Dropout extends Layer {
   readonly seed: number | undefined;
   private rng: Rng;
   private mask: Tensor | null = null;
+  /** The Rng's four words, handed to the wasm kernel (a view of a pool buffer, in backend memory). */
+  private words: Int32Array = new Int32Array(0);
 
   constructor(opts: DropoutOptions) {
     super(opts.name);
@@ -55,10 +59,11 @@ export class Dropout extends Layer {
     }
     const mask = this.buffer('mask', x.rows, this.inputShape);
     const y = this.buffer('y', x.rows, this.outputShape);
-    const keep = 1 / (1 - this.rate);
-    const m = mask.data;
-    for (let i = 0; i < m.length; i++) m[i] = this.rng.uniform() < this.rate ? 0 : keep;
-    for (let i = 0; i < m.length; i++) y.data[i] = x.data[i] * m[i];
+    const w = this.buffer('rngState', 1, [4]).data;
+    if (this.words.buffer !== w.buffer || this.words.byteOffset !== w.byteOffset) this.words = new Int32Array(w.buffer, w.byteOffset, 4);
+    const k = this.backend.imageKernels;
+    if (k?.dropoutForward(y.data, mask.data, x.data, this.rng.getState(this.words), x.size, this.rate)) this.rng.setState(this.words);
+    else dropoutForward(y.data, mask.data, x.data, this.rng, this.rate, x.size);
     this.mask = mask;
     return y;
   }
@@ -67,8 +72,7 @@ export class Dropout extends Layer {
   backward(dy: Tensor): Tensor {
     if (!this.mask) return dy;
     const dx = this.buffer('dx', dy.rows, this.inputShape);
-    const m = this.mask.data;
-    for (let i = 0; i < m.length; i++) dx.data[i] = dy.data[i] * m[i];
+    if (!this.backend.imageKernels?.dropoutBackward(dx.data, dy.data, this.mask.data, dy.size)) dropoutBackward(dx.data, dy.data, this.mask.data, dy.size);
     return dx;
   }
 

@@ -95,6 +95,8 @@ const EMPTY = new Float32Array(0);
  *   norm's running statistics): bound to the model's flat state buffer (bindState), saved and loaded
  *   with the weights, never touched by an optimizer or weight decay, updated by the layer itself.
  * - **setSeed(seed)**: a layer with randomness (dropout) seeds it here; the model calls it at build.
+ * - **fuseNext(next)** (optional): a layer may take over the layer after it (it then computes both,
+ *   and the model runs only it); a speed-up that must not change results.
  * - **getConfig()**: the constructor options (JSON) that rebuild the layer; saved with the model
  *   together with the layer's name. Weights are saved apart, so initializers need not round-trip.
  * - **registerLayer('Name', Class, fromConfig)** at the bottom of the layer's file: saved models record
@@ -223,6 +225,15 @@ export abstract class Layer {
    * randomness ignore it.
    */
   setSeed(_seed: number): void {}
+
+  /**
+   * Offered, at the model's build, the layer that follows this one: return true to compute it inside
+   * this layer's own forward and backward, with the same result; the model then skips it. A speed-up
+   * only (BatchNormalization takes a following ReLU). Default: false.
+   */
+  fuseNext(_next: Layer): boolean {
+    return false;
+  }
 
   /** Clears this layer's parameter gradients (a model clears its flat buffer in one go instead). */
   zeroGrad(): void {

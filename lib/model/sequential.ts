@@ -93,6 +93,8 @@ export class Sequential {
   /** True when the last layer ends in softmax and the loss pairs with it (Loss.computeThroughSoftmax). */
   private throughSoftmax = false;
   private readonly scratch = new TensorPool((n) => this.backend.alloc(n), (b) => this.backend.free?.(b));
+  /** The layers forward and backward run: all of them, less those a previous layer fused (Layer.fuseNext). */
+  private running: Layer[] = [];
   /** The most recent forward output (accuracy after a custom trainStep reads it). */
   private lastOut: Tensor | null = null;
 
@@ -135,6 +137,11 @@ export class Sequential {
     this.state = bindState(this.layers, this.backend);
     // Randomness inside layers (dropout masks) follows the model's seed, one stream per layer.
     this.layers.forEach((l, i) => l.setSeed((this.seed + 0x9e3779b9 * (i + 1)) >>> 0));
+    this.running = [];
+    for (let i = 0; i < this.layers.length; i++) {
+      this.running.push(this.layers[i]);
+      if (i + 1 < this.layers.length && this.layers[i].fuseNext(this.layers[i + 1])) i++;
+    }
     // Nobody needs dL/d(data): skip dx up to and including the first layer with parameters.
     for (const l of this.layers) {
       l.needsInputGrad = false;
@@ -209,7 +216,7 @@ export class Sequential {
   forward(x: Tensor, ctx: ForwardContext = { training: false }): Tensor {
     this.build();
     let h = x;
-    for (const l of this.layers) h = l.forward(h, ctx);
+    for (const l of this.running) h = l.forward(h, ctx);
     this.lastOut = h;
     return h;
   }
@@ -220,9 +227,10 @@ export class Sequential {
    * loss's computeThroughSoftmax gives it: the softmax backward is then skipped.
    */
   backward(dOut: Tensor, opts: { fromLogits?: boolean } = {}): Tensor {
-    const n = this.layers.length;
-    let d = opts.fromLogits ? this.layers[n - 1].backwardFromLogits(dOut) : this.layers[n - 1].backward(dOut);
-    for (let i = n - 2; i >= 0; i--) d = this.layers[i].backward(d);
+    const layers = this.running;
+    const n = layers.length;
+    let d = opts.fromLogits ? layers[n - 1].backwardFromLogits(dOut) : layers[n - 1].backward(dOut);
+    for (let i = n - 2; i >= 0; i--) d = layers[i].backward(d);
     return d;
   }
 

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   AveragePooling2D, BatchNormalization, Conv2D, Dense, Dropout, Flatten, GlobalAveragePooling2D, MaxPooling2D, Rng,
-  Sequential, Tensor, bindParams, bindState, checkLayerGradients, checkModelGradients, conv2dBackwardNaive,
+  ReLU, Sequential, Tensor, bindParams, bindState, checkLayerGradients, checkModelGradients, conv2dBackwardNaive,
   conv2dForwardNaive, convGeometry, getBackend, im2col, col2im, loadModel, saveModel, setBackend, type Layer,
 } from '../../lib';
 import { shutdown } from '../../lib/backend/wasm';
@@ -278,6 +278,52 @@ describe('Dropout', () => {
     expect(b.loss).toEqual(a.loss);
     expect(b.out).toEqual(a.out);
     expect(run(5).loss).not.toEqual(a.loss);
+  });
+});
+
+describe('BatchNormalization followed by ReLU, computed as one layer in a model', () => {
+  // A subclass of ReLU is not fused (BatchNormalization.fuseNext takes ReLU itself only).
+  class SeparateReLU extends ReLU {}
+  const make = (relu: () => Layer, seed: number) => new Sequential([
+    new Conv2D({ filters: 4, kernelSize: 3, padding: 'same' }), new BatchNormalization(), relu(), new MaxPooling2D(), new Flatten(),
+    new Dense({ units: 9 }), new BatchNormalization(), relu(), new Dropout({ rate: 0.3 }), new Dense({ units: 3 }),
+  ], { inputShape: [6, 6, 1], seed });
+  test.each(['reference', 'wasm'])('trains and predicts exactly as the two layers apart (%s backend)', (backend) => {
+    const previous = getBackend().name;
+    setBackend(backend);
+    try {
+      const rng = new Rng(5);
+      const x = randomTensor([24, 6, 6, 1], rng);
+      const labels = Uint8Array.from({ length: 24 }, (_, i) => i % 3);
+      const run = (relu: () => Layer) => {
+        const model = make(relu, 6);
+        model.compile({ optimizer: 'sgd', optimizerConfig: { learning_rate: 0.1 }, loss: 'softmax_cross_entropy' });
+        const h = model.fit(x, labels, { epochs: 2, batchSize: 8 });
+        const out = { loss: h.history.loss, params: Float32Array.from(model.params), state: Float32Array.from(model.state), predicted: Float32Array.from(model.predict(x).data) };
+        model.dispose();
+        return out;
+      };
+      const fused = run(() => new ReLU());
+      const apart = run(() => new SeparateReLU());
+      expect(fused.loss).toEqual(apart.loss);
+      expect(fused.params).toEqual(apart.params);
+      expect(fused.state).toEqual(apart.state);
+      expect(fused.predicted).toEqual(apart.predicted);
+    } finally {
+      setBackend(previous);
+    }
+  });
+  test('the fused layer passes the gradient check (evaluation)', () => {
+    const model = make(() => new ReLU(), 3);
+    model.compile({ optimizer: 'sgd', loss: 'softmax_cross_entropy' });
+    const rng = new Rng(9);
+    const x = randomTensor([3, 6, 6, 1], rng);
+    const y = Tensor.zeros([3, 3]);
+    for (let b = 0; b < 3; b++) y.data[b * 3 + b] = 1;
+    model.forward(x, { training: true }); // running statistics that are not trivial
+    const r = checkModelGradients(model, x, y, { floor: 1e-2 });
+    expect(r.checked).toBe(model.params.length);
+    expect(r.maxRelError).toBeLessThan(TOL);
   });
 });
 

@@ -1,8 +1,9 @@
 // The wasm image kernels (assembly/image.ts) against the TypeScript kernels of lib/kernels/, the
 // oracles: im2col / col2im exactly, max pooling exactly (values and argmax, ties included), batch
-// normalization within float32 rounding; and each returns false for buffers outside wasm memory.
+// normalization within float32 rounding (plain and with the fused ReLU), dropout exactly (the same
+// masks from the same Rng stream); and each returns false for buffers outside wasm memory.
 
-import { Rng, batchNormBackward, batchNormTrainForward, col2im, convGeometry, im2col, maxPoolBackward, maxPoolForward, type ConvGeometry, type Padding } from '../../lib';
+import { Rng, batchNormBackward, batchNormEvalForward, batchNormTrainForward, col2im, dropoutBackward, dropoutForward, convGeometry, im2col, maxPoolBackward, maxPoolForward, type ConvGeometry, type Padding } from '../../lib';
 import { loadWasmBackend, shutdown } from '../../lib/backend/wasm';
 
 const be = loadWasmBackend();
@@ -81,33 +82,88 @@ describe.each([
   });
 });
 
-describe.each([[100352 / 64, 32], [37, 5], [128, 128]])('batch normalization, N = %i, C = %i', (N, C) => {
+// Sizes: a CNN's BN (C = 32), odd C with a scalar tail and N not a multiple of the row block, the FNN's.
+describe.each([[100352 / 64, 32], [37, 5], [1031, 7], [128, 128]])('batch normalization, N = %i, C = %i', (N, C) => {
   const rng = new Rng(4);
   const x = be.alloc(N * C);
-  for (let i = 0; i < x.length; i++) x[i] = 3 + 2 * rng.normal(); // mean far from 0: the two-pass variance matters
+  for (let i = 0; i < x.length; i++) x[i] = 3 + 2 * rng.normal(); // mean far from 0: the shifted sums matter
   const gamma = filled(C, rng);
   const beta = filled(C, rng);
-  test('statistics, normalisation and backward (training and evaluation) agree with the TypeScript kernels', () => {
-    const [mean, variance, invStd, acc, y, xhat] = [C, C, C, 4 * C, N * C, N * C].map((n) => be.alloc(n));
+  test.each([false, true])('statistics, normalisation and backward (training and evaluation) agree with the TypeScript kernels; fused ReLU %s', (relu) => {
+    const [mean, variance, invStd, acc, y] = [C, C, C, 4 * C, N * C].map((n) => be.alloc(n));
     expect(k.batchNormStats(mean, variance, invStd, x, acc, N, C, 1e-5)).toBe(true);
-    expect(k.batchNormNormalize(y, xhat, x, mean, invStd, gamma, beta, N, C)).toBe(true);
-    const r = { mean: new Float32Array(C), variance: new Float32Array(C), invStd: new Float32Array(C), y: new Float32Array(N * C), xhat: new Float32Array(N * C) };
-    batchNormTrainForward(r.y, r.xhat, r.mean, r.variance, r.invStd, x, gamma, beta, new Float64Array(2 * C), N, C, 1e-5);
+    expect(k.batchNormNormalize(y, x, mean, invStd, gamma, beta, N, C, relu)).toBe(true);
+    const r = { mean: new Float32Array(C), variance: new Float32Array(C), invStd: new Float32Array(C), y: new Float32Array(N * C) };
+    batchNormTrainForward(r.y, r.mean, r.variance, r.invStd, x, gamma, beta, new Float64Array(2 * C), N, C, 1e-5, relu);
     expectClose(mean, r.mean, 1e-6);
     expectClose(variance, r.variance, 1e-6);
     expectClose(invStd, r.invStd, 1e-6);
     expectClose(y, r.y, 1e-5);
+    if (relu) expect(y.every((v) => v >= 0)).toBe(true);
     for (const training of [true, false]) {
       const dy = filled(N * C, rng);
       const [dx, dg, db] = [N * C, C, C].map((n) => be.alloc(n));
       dg.fill(0.5);
-      expect(k.batchNormBackward(dx, dg, db, dy, xhat, gamma, invStd, acc, N, C, training)).toBe(true);
+      expect(k.batchNormBackward(dx, dg, db, dy, x, mean, gamma, beta, invStd, acc, N, C, training, relu)).toBe(true);
       const e = { dx: new Float32Array(N * C), dg: new Float32Array(C).fill(0.5), db: new Float32Array(C) };
-      batchNormBackward(e.dx, e.dg, e.db, dy, xhat, gamma, invStd, new Float64Array(2 * C), N, C, training);
+      batchNormBackward(e.dx, e.dg, e.db, dy, x, mean, gamma, beta, invStd, new Float64Array(2 * C), N, C, training, relu);
       expectClose(dx, e.dx, 1e-5);
       expectClose(dg, e.dg, 1e-5);
       expectClose(db, e.db, 1e-5);
+      // Where the fused ReLU cut the gradient, dx is −γ·invStd·(the batch terms) in training, 0 in evaluation.
+      if (relu && !training) expect(y.filter((v, i) => v === 0 && dx[i] !== 0).length).toBe(0);
     }
+  });
+  test('evaluation: the running statistics in place of the batch ones', () => {
+    const [mean, invStd, y, rv] = [C, C, N * C, C].map((n) => be.alloc(n));
+    for (let c = 0; c < C; c++) {
+      mean[c] = rng.normal();
+      rv[c] = 0.5 + rng.uniform();
+      invStd[c] = 1 / Math.sqrt(rv[c] + 1e-5);
+    }
+    expect(k.batchNormNormalize(y, x, mean, invStd, gamma, beta, N, C, false)).toBe(true);
+    const e = new Float32Array(N * C);
+    batchNormEvalForward(e, new Float32Array(C), x, mean, rv, gamma, beta, N, C, 1e-5);
+    expectClose(y, e, 1e-5);
+  });
+  test('the one-pass statistics stay accurate when |mean| ≫ std', () => {
+    const big = be.alloc(N * C);
+    for (let i = 0; i < big.length; i++) big[i] = 1000 + 0.01 * rng.normal();
+    const [mean, variance, invStd, acc] = [C, C, C, 4 * C].map((n) => be.alloc(n));
+    expect(k.batchNormStats(mean, variance, invStd, big, acc, N, C, 1e-5)).toBe(true);
+    // Against the exact variance (two passes in float64 with a float64 mean here).
+    for (let c = 0; c < C; c++) {
+      let m = 0;
+      for (let n = 0; n < N; n++) m += big[n * C + c] / N;
+      let v = 0;
+      for (let n = 0; n < N; n++) v += (big[n * C + c] - m) ** 2 / N;
+      expect(Math.abs(variance[c] - v)).toBeLessThan(1e-6 * v);
+      expect(Math.abs(mean[c] - m)).toBeLessThan(1e-7 * m);
+    }
+  });
+});
+
+describe.each([[128 * 128, 0.2], [1031, 0.5], [7, 0.9], [4096, 0.0001]])('dropout, n = %i, rate %f', (n, rate) => {
+  test('the same masks and outputs as the TypeScript loop from the same Rng stream, and the stream continues', () => {
+    const rng = new Rng(21);
+    const x = filled(n, rng);
+    const [y, mask, words] = [n, n, 4].map((m) => be.alloc(m));
+    const w = new Int32Array(words.buffer, words.byteOffset, 4);
+    const a = new Rng(99);
+    const b = new Rng(99);
+    for (let round = 0; round < 2; round++) {
+      expect(k.dropoutForward(y, mask, x, a.getState(w), n, rate)).toBe(true);
+      a.setState(w);
+      const e = { y: new Float32Array(n), mask: new Float32Array(n) };
+      expect(dropoutForward(e.y, e.mask, x, b, rate, n)).toBe(e.y);
+      expect(Array.from(mask)).toEqual(Array.from(e.mask));
+      expect(Array.from(y)).toEqual(Array.from(e.y));
+      expect(a.nextUint32()).toBe(b.nextUint32());
+    }
+    const dy = filled(n, rng);
+    const dx = be.alloc(n);
+    expect(k.dropoutBackward(dx, dy, mask, n)).toBe(true);
+    expect(Array.from(dx)).toEqual(Array.from(dropoutBackward(new Float32Array(n), dy, mask, n)));
   });
 });
 
@@ -115,4 +171,5 @@ test('buffers outside wasm memory are refused (false), so the layer falls back t
   const g = convGeometry(4, 4, 1, 2, 2, 1, 1, 'valid');
   expect(k.im2col(new Float32Array(2 * 9 * 4), be.alloc(32), 2, g)).toBe(false);
   expect(k.batchNormStats(new Float32Array(2), be.alloc(2), be.alloc(2), be.alloc(8), be.alloc(8), 4, 2, 1e-5)).toBe(false);
+  expect(k.dropoutForward(be.alloc(4), be.alloc(4), new Float32Array(4), new Int32Array(4), 4, 0.5)).toBe(false);
 });

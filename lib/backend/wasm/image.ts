@@ -1,6 +1,6 @@
-// The image-layer kernels (im2col / col2im, max pooling, batch normalization) in WebAssembly
-// (assembly/image.ts, built to image.wasm next to this file), instantiated on the wasm backend's
-// memory. Each call returns false when a buffer is not in that memory (or is too short), and
+// The image-layer kernels (im2col / col2im, max pooling, batch normalization) and dropout in
+// WebAssembly (assembly/image.ts, built to image.wasm next to this file), instantiated on the wasm
+// backend's memory. Each call returns false when a buffer is not in that memory (or is too short), and
 // the layer runs its TypeScript kernel from lib/kernels/ instead.
 
 import type { ImageGeometry, ImageKernels } from '../backend';
@@ -13,8 +13,10 @@ interface Exports {
   maxPoolForward(out: number, argmax: number, inp: number, B: number, ...g: Geo): void;
   maxPoolBackward(dinp: number, dout: number, argmax: number, n: number, nIn: number): void;
   batchNormStats(mean: number, variance: number, invStd: number, x: number, acc: number, N: number, C: number, eps: number): void;
-  batchNormNormalize(y: number, xhat: number, x: number, mean: number, invStd: number, gamma: number, beta: number, N: number, C: number): void;
-  batchNormBackward(dx: number, dgamma: number, dbeta: number, dy: number, xhat: number, gamma: number, invStd: number, acc: number, N: number, C: number, training: number): void;
+  batchNormNormalize(y: number, x: number, mean: number, invStd: number, gamma: number, beta: number, N: number, C: number, relu: number): void;
+  batchNormBackward(dx: number, dgamma: number, dbeta: number, dy: number, x: number, mean: number, gamma: number, beta: number, invStd: number, acc: number, N: number, C: number, training: number, relu: number): void;
+  dropoutForward(y: number, mask: number, x: number, state: number, n: number, threshold: number, keep: number): void;
+  dropoutBackward(dx: number, dy: number, mask: number, n: number): void;
 }
 
 function geo(g: ImageGeometry): Geo {
@@ -73,16 +75,28 @@ export function imageKernelsFrom(module: WasmModule, heap: WasmHeap): ImageKerne
       k.batchNormStats(a[0], a[1], a[2], a[3], a[4], N, C, epsilon);
       return true;
     },
-    batchNormNormalize(y, xhat, x, mean, invStd, gamma, beta, N, C) {
-      const a = all([y, N * C], [xhat, N * C], [x, N * C], [mean, C], [invStd, C], [gamma, C], [beta, C]);
+    batchNormNormalize(y, x, mean, invStd, gamma, beta, N, C, relu) {
+      const a = all([y, N * C], [x, N * C], [mean, C], [invStd, C], [gamma, C], [beta, C]);
       if (!a) return false;
-      k.batchNormNormalize(a[0], a[1], a[2], a[3], a[4], a[5], a[6], N, C);
+      k.batchNormNormalize(a[0], a[1], a[2], a[3], a[4], a[5], N, C, relu ? 1 : 0);
       return true;
     },
-    batchNormBackward(dx, dgamma, dbeta, dy, xhat, gamma, invStd, acc, N, C, training) {
-      const a = all([dgamma, C], [dbeta, C], [dy, N * C], [xhat, N * C], [gamma, C], [invStd, C], [acc, 4 * C], ...(dx ? [[dx, N * C] as [Float32Array, number]] : []));
+    batchNormBackward(dx, dgamma, dbeta, dy, x, mean, gamma, beta, invStd, acc, N, C, training, relu) {
+      const a = all([dgamma, C], [dbeta, C], [dy, N * C], [x, N * C], [mean, C], [gamma, C], [beta, C], [invStd, C], [acc, 4 * C], ...(dx ? [[dx, N * C] as [Float32Array, number]] : []));
       if (!a) return false;
-      k.batchNormBackward(dx ? a[7] : 0, a[0], a[1], a[2], a[3], a[4], a[5], a[6], N, C, training ? 1 : 0);
+      k.batchNormBackward(dx ? a[9] : 0, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], N, C, training ? 1 : 0, relu ? 1 : 0);
+      return true;
+    },
+    dropoutForward(y, mask, x, state, n, rate) {
+      const a = all([y, n], [mask, n], [x, n], [state, 4]);
+      if (!a) return false;
+      k.dropoutForward(a[0], a[1], a[2], a[3], n, rate * 4294967296, 1 / (1 - rate));
+      return true;
+    },
+    dropoutBackward(dx, dy, mask, n) {
+      const a = all([dx, n], [dy, n], [mask, n]);
+      if (!a) return false;
+      k.dropoutBackward(a[0], a[1], a[2], n);
       return true;
     },
   };
