@@ -66,8 +66,18 @@ export function col2im(dinp: usize, dcols: usize, B: i32, H: i32, W: i32, C: i32
   }
 }
 
-/** out (B, OH, OW, C) = max over each window (padding ignored); argmax = flat input index of the first maximum. */
+/** Lanes 0..3 as int32 (offsets of 4 neighbouring channels). */
+// @ts-ignore: decorator
+@inline function lanes(): v128 {
+  return i32x4(0, 1, 2, 3);
+}
+
+/**
+ * out (B, OH, OW, C) = max over each window (padding ignored); argmax = flat input index of the first
+ * maximum. Channels 4 at a time (SIMD compare and select) when C is a multiple of 4.
+ */
 export function maxPoolForward(out: usize, argmax: usize, inp: usize, B: i32, H: i32, W: i32, C: i32, KH: i32, KW: i32, SH: i32, SW: i32, PT: i32, PL: i32, OH: i32, OW: i32): void {
+  const simd = (C & 3) === 0;
   let o = 0;
   for (let b = 0; b < B; b++) {
     for (let oh = 0; oh < OH; oh++) {
@@ -80,6 +90,57 @@ export function maxPoolForward(out: usize, argmax: usize, inp: usize, B: i32, H:
         const pa = argmax + (<usize>o << 2);
         // The window's first pixel initialises every channel; later pixels replace only a strictly larger value.
         const first = ((b * H + h0) * W + w0) * C;
+        if (simd && h1 - h0 === 2 && w1 - w0 === 2) {
+          // A whole 2×2 window (the usual pool): its four pixels in window order, C channels each.
+          const i1 = first + C;
+          const i2 = first + W * C;
+          const i3 = i2 + C;
+          let iv = i32x4.add(i32x4.splat(first), lanes());
+          const d1 = i32x4.splat(C);
+          const d2 = i32x4.splat(W * C);
+          const d3 = i32x4.splat(W * C + C);
+          const four = i32x4.splat(4);
+          for (let c = 0; c < C; c += 4) {
+            const q = <usize>c << 2;
+            let best = v128.load(inp + (<usize>first << 2) + q);
+            let at = iv;
+            let v = v128.load(inp + (<usize>i1 << 2) + q);
+            let gt = f32x4.gt(v, best);
+            best = v128.bitselect(v, best, gt);
+            at = v128.bitselect(i32x4.add(iv, d1), at, gt);
+            v = v128.load(inp + (<usize>i2 << 2) + q);
+            gt = f32x4.gt(v, best);
+            best = v128.bitselect(v, best, gt);
+            at = v128.bitselect(i32x4.add(iv, d2), at, gt);
+            v = v128.load(inp + (<usize>i3 << 2) + q);
+            gt = f32x4.gt(v, best);
+            best = v128.bitselect(v, best, gt);
+            at = v128.bitselect(i32x4.add(iv, d3), at, gt);
+            v128.store(po + q, best);
+            v128.store(pa + q, at);
+            iv = i32x4.add(iv, four);
+          }
+          continue;
+        }
+        if (simd) {
+          for (let c = 0; c < C; c += 4) {
+            let best = v128.load(inp + (<usize>(first + c) << 2));
+            let at = i32x4.add(i32x4.splat(first + c), lanes());
+            for (let ih = h0; ih < h1; ih++) {
+              for (let iw = w0; iw < w1; iw++) {
+                const i = ((b * H + ih) * W + iw) * C + c;
+                if (i === first + c) continue;
+                const v = v128.load(inp + (<usize>i << 2));
+                const gt = f32x4.gt(v, best);
+                best = v128.bitselect(v, best, gt);
+                at = v128.bitselect(i32x4.add(i32x4.splat(i), lanes()), at, gt);
+              }
+            }
+            v128.store(po + (<usize>c << 2), best);
+            v128.store(pa + (<usize>c << 2), at);
+          }
+          continue;
+        }
         for (let c = 0; c < C; c++) {
           store<f32>(po + (<usize>c << 2), load<f32>(inp + (<usize>(first + c) << 2)));
           store<i32>(pa + (<usize>c << 2), first + c);
@@ -102,8 +163,34 @@ export function maxPoolForward(out: usize, argmax: usize, inp: usize, B: i32, H:
   }
 }
 
-/** dinp (nIn) = 0, then dinp[argmax[o]] += dout[o] for o < n. */
-export function maxPoolBackward(dinp: usize, dout: usize, argmax: usize, n: i32, nIn: i32): void {
+/**
+ * dinp (B, H, W, C) = 0, then dinp[argmax[o]] += dout[o] for every output o. When the windows tile
+ * the image exactly (stride = window, no padding, H = OH·KH, W = OW·KW) and C is a multiple of 4,
+ * every input pixel is written once instead: dout where it was its window's argmax, else 0.
+ */
+export function maxPoolBackward(dinp: usize, dout: usize, argmax: usize, B: i32, H: i32, W: i32, C: i32, KH: i32, KW: i32, SH: i32, SW: i32, PT: i32, PL: i32, OH: i32, OW: i32): void {
+  if ((C & 3) === 0 && SH === KH && SW === KW && PT === 0 && PL === 0 && OH * KH === H && OW * KW === W) {
+    let o = 0;
+    for (let b = 0; b < B; b++) {
+      for (let oh = 0; oh < OH; oh++) {
+        for (let ow = 0; ow < OW; ow++, o += C) {
+          for (let kh = 0; kh < KH; kh++) {
+            for (let kw = 0; kw < KW; kw++) {
+              const i = ((b * H + oh * KH + kh) * W + ow * KW + kw) * C;
+              for (let c = 0; c < C; c += 4) {
+                const q = <usize>(o + c) << 2;
+                const hit = i32x4.eq(i32x4.add(i32x4.splat(i + c), lanes()), v128.load(argmax + q));
+                v128.store(dinp + (<usize>(i + c) << 2), v128.and(v128.load(dout + q), hit));
+              }
+            }
+          }
+        }
+      }
+    }
+    return;
+  }
+  const nIn = B * H * W * C;
+  const n = B * OH * OW * C;
   memory.fill(dinp, 0, <usize>nIn << 2);
   for (let o = 0; o < n; o++) {
     const at = dinp + (<usize>load<i32>(argmax + (<usize>o << 2)) << 2);
@@ -233,7 +320,8 @@ export function batchNormNormalize(y: usize, x: usize, mean: usize, invStd: usiz
 /**
  * Backward of batchNormNormalize, xhat = (x − mean)·invStd recomputed from x. With relu ≠ 0 the
  * incoming dy is first zeroed where the normalised value (before the ReLU) is not > 0.
- * dβ += Σ dy, dγ += Σ dy·xhat (float64 sums in acc, 2C doubles); when dx ≠ 0 also
+ * dβ += Σ dy, dγ += Σ dy·xhat (sums as in batchNormStats, in float32 within a block of rows, then float64
+ * in acc, 2C doubles); when dx ≠ 0 also
  * dx = γ·invStd·(dy − (Σdy + xhat·Σdy·xhat)/N) in training, γ·invStd·dy in evaluation.
  */
 export function batchNormBackward(dx: usize, dgamma: usize, dbeta: usize, dy: usize, x: usize, mean: usize, gamma: usize, beta: usize, invStd: usize, acc: usize, N: i32, C: i32, training: i32, relu: i32): void {
@@ -250,27 +338,22 @@ export function batchNormBackward(dx: usize, dgamma: usize, dbeta: usize, dy: us
       const is = v128.load(invStd + o);
       const k = f32x4.mul(v128.load(gamma + o), is);
       const b = v128.load(beta + o);
-      let s0 = f64x2.splat(0);
-      let s1 = f64x2.splat(0);
-      let q0 = f64x2.splat(0);
-      let q1 = f64x2.splat(0);
+      // float32 sums within the block (at most ROWS_FLOATS / C rows), float64 across blocks: half the
+      // work of float64 throughout, and about as accurate as pairwise summation.
+      let s = f32x4.splat(0);
+      let q = f32x4.splat(0);
       const start = <usize>n0 * row + o;
       for (let n = n0, p = start; n < n1; n++, p += row) {
         const d = f32x4.sub(v128.load(x + p), m);
         let g = v128.load(dy + p);
         if (relu) g = v128.and(g, f32x4.gt(f32x4.add(f32x4.mul(d, k), b), zero));
-        const h = f32x4.mul(d, is);
-        const g0 = lo64(g);
-        const g1 = hi64(g);
-        s0 = f64x2.add(s0, g0);
-        s1 = f64x2.add(s1, g1);
-        q0 = f64x2.add(q0, f64x2.mul(g0, lo64(h)));
-        q1 = f64x2.add(q1, f64x2.mul(g1, hi64(h)));
+        s = f32x4.add(s, g);
+        q = f32x4.add(q, f32x4.mul(g, f32x4.mul(d, is)));
       }
-      addPair(acc, c, s0);
-      addPair(acc, c + 2, s1);
-      addPair(acc, C + c, q0);
-      addPair(acc, C + c + 2, q1);
+      addPair(acc, c, lo64(s));
+      addPair(acc, c + 2, hi64(s));
+      addPair(acc, C + c, lo64(q));
+      addPair(acc, C + c + 2, hi64(q));
     }
     for (let c = C4; c < C; c++) {
       const o = <usize>c << 2;

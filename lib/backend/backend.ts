@@ -80,8 +80,8 @@ export interface ImageKernels {
   col2im(dinp: Buffer, dcols: ReadBuffer, B: number, g: ImageGeometry): boolean;
   /** out (B, OH, OW, C) = window maxima; argmax their flat input indices. */
   maxPoolForward(out: Buffer, argmax: Int32Array, inp: ReadBuffer, B: number, g: ImageGeometry): boolean;
-  /** dinp (nIn) = 0, then dinp[argmax[o]] += dout[o] for o < n. */
-  maxPoolBackward(dinp: Buffer, dout: ReadBuffer, argmax: Readonly<Int32Array>, n: number, nIn: number): boolean;
+  /** dinp (B, H, W, C) = 0, then dinp[argmax[o]] += dout[o] for every output o. */
+  maxPoolBackward(dinp: Buffer, dout: ReadBuffer, argmax: Readonly<Int32Array>, B: number, g: ImageGeometry): boolean;
   /** Batch statistics of x (N, C) into mean, variance, invStd (C); acc: scratch of ≥ 4C floats (2C doubles). */
   batchNormStats(mean: Buffer, variance: Buffer, invStd: Buffer, x: ReadBuffer, acc: Buffer, N: number, C: number, epsilon: number): boolean;
   /** y = γ·(x − mean)·invStd + β, then max(0, y) when relu. */

@@ -71,7 +71,7 @@ export class MaxPooling2D extends Pooling2D {
   // From y = x[argmax]: the gradient goes to the winner of each window, nothing to the rest.
   backward(dy: Tensor): Tensor {
     const dx = this.buffer('dx', dy.rows, this.inputShape);
-    if (this.needsInputGrad && !this.backend.imageKernels?.maxPoolBackward(dx.data, dy.data, this.argmax, dy.size, dx.size)) {
+    if (this.needsInputGrad && !this.backend.imageKernels?.maxPoolBackward(dx.data, dy.data, this.argmax, dy.rows, this.geometry)) {
       dx.data.fill(0);
       maxPoolBackward(dx.data, dy.data, this.argmax, dy.size);
     }

@@ -11,7 +11,7 @@ interface Exports {
   im2col(cols: number, inp: number, B: number, ...g: Geo): void;
   col2im(dinp: number, dcols: number, B: number, ...g: Geo): void;
   maxPoolForward(out: number, argmax: number, inp: number, B: number, ...g: Geo): void;
-  maxPoolBackward(dinp: number, dout: number, argmax: number, n: number, nIn: number): void;
+  maxPoolBackward(dinp: number, dout: number, argmax: number, B: number, ...g: Geo): void;
   batchNormStats(mean: number, variance: number, invStd: number, x: number, acc: number, N: number, C: number, eps: number): void;
   batchNormNormalize(y: number, x: number, mean: number, invStd: number, gamma: number, beta: number, N: number, C: number, relu: number): void;
   batchNormBackward(dx: number, dgamma: number, dbeta: number, dy: number, x: number, mean: number, gamma: number, beta: number, invStd: number, acc: number, N: number, C: number, training: number, relu: number): void;
@@ -63,10 +63,11 @@ export function imageKernelsFrom(module: WasmModule, heap: WasmHeap): ImageKerne
       k.maxPoolForward(a[0], a[1], a[2], B, ...geo(g));
       return true;
     },
-    maxPoolBackward(dinp, dout, argmax, n, nIn) {
-      const a = all([dinp, nIn], [dout, n], [argmax, n]);
+    maxPoolBackward(dinp, dout, argmax, B, g) {
+      const n = B * g.OH * g.OW * g.C;
+      const a = all([dinp, B * g.H * g.W * g.C], [dout, n], [argmax, n]);
       if (!a) return false;
-      k.maxPoolBackward(a[0], a[1], a[2], n, nIn);
+      k.maxPoolBackward(a[0], a[1], a[2], B, ...geo(g));
       return true;
     },
     batchNormStats(mean, variance, invStd, x, acc, N, C, epsilon) {
