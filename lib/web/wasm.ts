@@ -5,7 +5,7 @@
 // shared memory: the unshared build (unshared/*.wasm, the same kernels) runs on a fixed heap, on one thread.
 
 import { setBackend } from '../backend';
-import { useWasmModules, WASM_BUILDS, WASM_FILES, type WasmBackend, type WasmModules, type WasmRole } from '../backend/wasm';
+import { loadedWasmBackend, useWasmModules, WASM_BUILDS, WASM_FILES, type WasmBackend, type WasmModules, type WasmRole } from '../backend/wasm';
 import type { WasmModule } from '../backend/wasm/memory';
 
 /** Asynchronous compilation (a page's main thread may not compile big modules synchronously); typed
@@ -52,12 +52,17 @@ function sharedFrom(opts: WebWasmOptions): boolean {
   return shared;
 }
 
-/** The wasm backend from the modules' bytes (of the build opts.shared names); selected with setBackend('wasm') and returned. */
+/**
+ * The wasm backend from the modules' bytes (of the build opts.shared names); selected with setBackend('wasm')
+ * and returned. Once one is loaded on this thread, both loaders return it (opts.threads still applies).
+ */
 export async function loadWasmBackendFromBytes(bytes: WasmBytes, opts: WebWasmOptions = {}): Promise<WasmBackend> {
+  const loaded = loadedWasmBackend();
+  if (loaded) return select(loaded, opts);
   const shared = sharedFrom(opts);
   const roles = WEB_ROLES.filter((r) => bytes[r]);
   const compiled = await Promise.all(roles.map((r) => compileWasm(bytes[r]!)));
-  return select(Object.fromEntries(roles.map((r, i) => [r, compiled[i]])) as WasmModules, shared, opts);
+  return select(useWasmModules(Object.fromEntries(roles.map((r, i) => [r, compiled[i]])) as WasmModules, { shared, heapBytes: opts.heapBytes }), opts);
 }
 
 /**
@@ -65,6 +70,8 @@ export async function loadWasmBackendFromBytes(bytes: WasmBytes, opts: WebWasmOp
  * scratchnet.js, the unshared build under unshared/); selected with setBackend('wasm') and returned.
  */
 export async function loadWasmBackendFromUrl(base: string | URL, opts: WebWasmOptions = {}): Promise<WasmBackend> {
+  const loaded = loadedWasmBackend();
+  if (loaded) return select(loaded, opts);
   const shared = sharedFrom(opts);
   const build = shared ? WASM_BUILDS.shared : WASM_BUILDS.unshared;
   const compile = async (role: WasmRole): Promise<WasmModule> => {
@@ -74,11 +81,10 @@ export async function loadWasmBackendFromUrl(base: string | URL, opts: WebWasmOp
     return compileWasm(await res.arrayBuffer());
   };
   const compiled = await Promise.all(WEB_ROLES.map(compile));
-  return select(Object.fromEntries(WEB_ROLES.map((r, i) => [r, compiled[i]])) as WasmModules, shared, opts);
+  return select(useWasmModules(Object.fromEntries(WEB_ROLES.map((r, i) => [r, compiled[i]])) as WasmModules, { shared, heapBytes: opts.heapBytes }), opts);
 }
 
-function select(modules: WasmModules, shared: boolean, opts: WebWasmOptions): WasmBackend {
-  const backend = useWasmModules(modules, { shared, heapBytes: opts.heapBytes });
+function select(backend: WasmBackend, opts: WebWasmOptions): WasmBackend {
   backend.options.threads = backend.shared && (opts.threads ?? canUseWasmThreads());
   setBackend('wasm');
   return backend;

@@ -244,6 +244,11 @@ export function useWasmModules(modules: WasmModules, opts: WasmMemoryOptions = {
   return instance;
 }
 
+/** This thread's wasm backend if one is loaded (loadWasmBackend or useWasmModules), else null. */
+export function loadedWasmBackend(): WasmBackend | null {
+  return instance;
+}
+
 /** The wasm backend if it loads here, else null (for the silent default selection). */
 export function tryLoadWasmBackend(): WasmBackend | null {
   try {
