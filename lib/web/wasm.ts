@@ -58,11 +58,10 @@ function sharedFrom(opts: WebWasmOptions): boolean {
  */
 export async function loadWasmBackendFromBytes(bytes: WasmBytes, opts: WebWasmOptions = {}): Promise<WasmBackend> {
   const loaded = loadedWasmBackend();
-  if (loaded) return select(loaded, opts);
+  if (loaded) return selectLoaded(loaded, opts);
   const shared = sharedFrom(opts);
   const roles = WEB_ROLES.filter((r) => bytes[r]);
-  const compiled = await Promise.all(roles.map((r) => compileWasm(bytes[r]!)));
-  return select(useWasmModules(Object.fromEntries(roles.map((r, i) => [r, compiled[i]])) as WasmModules, { shared, heapBytes: opts.heapBytes }), opts);
+  return select(roles, await Promise.all(roles.map((r) => compileWasm(bytes[r]!))), shared, opts);
 }
 
 /**
@@ -71,7 +70,7 @@ export async function loadWasmBackendFromBytes(bytes: WasmBytes, opts: WebWasmOp
  */
 export async function loadWasmBackendFromUrl(base: string | URL, opts: WebWasmOptions = {}): Promise<WasmBackend> {
   const loaded = loadedWasmBackend();
-  if (loaded) return select(loaded, opts);
+  if (loaded) return selectLoaded(loaded, opts);
   const shared = sharedFrom(opts);
   const build = shared ? WASM_BUILDS.shared : WASM_BUILDS.unshared;
   const compile = async (role: WasmRole): Promise<WasmModule> => {
@@ -80,11 +79,16 @@ export async function loadWasmBackendFromUrl(base: string | URL, opts: WebWasmOp
     if (!res.ok) throw new Error(`${url}: HTTP ${res.status}, expected 200`);
     return compileWasm(await res.arrayBuffer());
   };
-  const compiled = await Promise.all(WEB_ROLES.map(compile));
-  return select(useWasmModules(Object.fromEntries(WEB_ROLES.map((r, i) => [r, compiled[i]])) as WasmModules, { shared, heapBytes: opts.heapBytes }), opts);
+  return select(WEB_ROLES, await Promise.all(WEB_ROLES.map(compile)), shared, opts);
 }
 
-function select(backend: WasmBackend, opts: WebWasmOptions): WasmBackend {
+/** This thread's wasm backend from the modules compiled for `roles`, selected with its threads option set. */
+function select(roles: WasmRole[], compiled: WasmModule[], shared: boolean, opts: WebWasmOptions): WasmBackend {
+  const modules = Object.fromEntries(roles.map((r, i) => [r, compiled[i]])) as WasmModules;
+  return selectLoaded(useWasmModules(modules, { shared, heapBytes: opts.heapBytes }), opts);
+}
+
+function selectLoaded(backend: WasmBackend, opts: WebWasmOptions): WasmBackend {
   backend.options.threads = backend.shared && (opts.threads ?? canUseWasmThreads());
   setBackend('wasm');
   return backend;
