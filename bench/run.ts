@@ -455,8 +455,10 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
       log(`\nFNN/CNN study models (PyTorch variant), training samples/s at batch 128: median of ${o.cnnRuns} runs of ${o.cnnBatches} batches`);
       const r = benchFnnCnn({ batches: o.cnnBatches, runs: o.cnnRuns, log });
       result.fnnCnn = r;
-      log(formatTable(['model', 'scratchnet', r.torchVersion ? `torch ${r.torchVersion} (${r.torchThreads} threads)` : 'torch', 'scratchnet / torch'],
-        r.rows.map((x) => [x.model, fmt(x.scratchnetMedian, 0), x.torchMedian === null ? '-' : fmt(x.torchMedian, 0), x.ratio === null ? '-' : fmt(x.ratio) + 'x'])));
+      log(formatTable(['model', 'scratchnet', r.torchVersion ? `torch ${r.torchVersion} (${r.torchThreads} threads)` : 'torch', 'scratchnet / torch', 'per CPU-s: scratchnet', 'torch', 'ratio'],
+        r.rows.map((x) => [x.model, fmt(x.scratchnetMedian, 0), x.torchMedian === null ? '-' : fmt(x.torchMedian, 0), x.ratio === null ? '-' : fmt(x.ratio) + 'x',
+          fmt(x.scratchnetCpuMedian, 0), x.torchCpuMedian === null ? '-' : fmt(x.torchCpuMedian, 0), x.cpuRatio === null ? '-' : fmt(x.cpuRatio) + 'x'])));
+      log(`(samples/s of wall clock, then per CPU-second of all the process's threads; ${result.machine.cpu}, load average ${loadavg()[0].toFixed(1)})`);
       if (r.torchSkipped) log(`PyTorch not timed: ${r.torchSkipped}`);
     }
 

@@ -2,7 +2,8 @@
 """PyTorch CPU training throughput of the FNN/CNN study's models (the seed's nn.Sequential, verbatim in
 shape), for bench/fnn-cnn.ts: SGD lr 0.1, weight decay 1e-4, cross-entropy, batch B, on the first
 batches*B MNIST training images read from data/mnist. Prints one JSON line:
-{"torch": version, "threads": n, "fnn": [samples/s per run], "cnn": [...]}.
+{"torch": version, "threads": n, "fnn": [samples/s per run], "cnn": [...], "fnn_cpu": [samples per CPU-second
+(time.process_time: all the process's threads) per run], "cnn_cpu": [...]}.
 Not a CI dependency: the bench skips it when torch is not installed.
 
   python3 bench/torch_fnn_cnn.py --batches 40 --runs 3 --threads 2
@@ -47,7 +48,7 @@ def build(cnn):
 
 out = {'torch': torch.__version__, 'threads': torch.get_num_threads(), 'batches': a.batches, 'batchSize': a.batch_size}
 for name in a.models.split(','):
-    rates = []
+    rates, cpu_rates = [], []
     for run in range(a.runs):
         torch.manual_seed(run)
         model = build(name == 'cnn')
@@ -55,7 +56,7 @@ for name in a.models.split(','):
         loss_fn = nn.CrossEntropyLoss()
         model.train()
         perm = torch.randperm(n)
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         for b in range(a.batches):
             idx = perm[b * a.batch_size:(b + 1) * a.batch_size]
             opt.zero_grad()
@@ -63,5 +64,7 @@ for name in a.models.split(','):
             loss.backward()
             opt.step()
         rates.append(n / (time.perf_counter() - t0))
+        cpu_rates.append(n / (time.process_time() - c0))
     out[name] = rates
+    out[name + '_cpu'] = cpu_rates
 print(json.dumps(out))
