@@ -1,5 +1,6 @@
 // Image-layer kernels in WebAssembly, on the wasm backend's shared memory (this module imports it
-// and has no data of its own): im2col / col2im for Conv2D, max pooling, batch normalization, dropout.
+// and has no data of its own): im2col / col2im for Conv2D (from ./conv.ts), max pooling, batch
+// normalization, dropout.
 // Each does exactly what its TypeScript kernel in lib/kernels/ does (the oracle, and the fallback
 // for buffers outside wasm memory); test/engine/image-kernels.test.ts checks the two agree.
 // Why wasm at all: a JS loop over a view of shared wasm memory takes V8's slow path (several times
@@ -9,62 +10,9 @@
 // lib/kernels/conv.ts: B batch; H W C input; KH KW window; SH SW strides; PT PL padding above / left;
 // OH OW output. Images are NHWC.
 
-/** cols (B·OH·OW, KH·KW·C) = the window of every output pixel, zeros over the padding. */
-export function im2col(cols: usize, inp: usize, B: i32, H: i32, W: i32, C: i32, KH: i32, KW: i32, SH: i32, SW: i32, PT: i32, PL: i32, OH: i32, OW: i32): void {
-  const run = <usize>(KW * C) << 2; // bytes of one kernel row of a window
-  let dst = cols;
-  for (let b = 0; b < B; b++) {
-    for (let oh = 0; oh < OH; oh++) {
-      for (let ow = 0; ow < OW; ow++) {
-        const iw0 = ow * SW - PL;
-        // The kernel columns kw in [lo, hi) fall inside the image; a window row is contiguous in NHWC.
-        const lo = iw0 < 0 ? -iw0 : 0;
-        const hi = iw0 + KW > W ? W - iw0 : KW;
-        for (let kh = 0; kh < KH; kh++, dst += run) {
-          const ih = oh * SH - PT + kh;
-          if (ih < 0 || ih >= H || hi <= lo) {
-            memory.fill(dst, 0, run);
-            continue;
-          }
-          if (lo > 0) memory.fill(dst, 0, <usize>(lo * C) << 2);
-          memory.copy(dst + (<usize>(lo * C) << 2), inp + (<usize>(((b * H + ih) * W + iw0 + lo) * C) << 2), <usize>((hi - lo) * C) << 2);
-          if (hi < KW) memory.fill(dst + (<usize>(hi * C) << 2), 0, <usize>((KW - hi) * C) << 2);
-        }
-      }
-    }
-  }
-}
-
-/** dinp (B, H, W, C) += every entry of dcols added back to the pixel im2col copied it from. */
-export function col2im(dinp: usize, dcols: usize, B: i32, H: i32, W: i32, C: i32, KH: i32, KW: i32, SH: i32, SW: i32, PT: i32, PL: i32, OH: i32, OW: i32): void {
-  const run = <usize>(KW * C) << 2;
-  let src = dcols;
-  for (let b = 0; b < B; b++) {
-    for (let oh = 0; oh < OH; oh++) {
-      for (let ow = 0; ow < OW; ow++) {
-        const iw0 = ow * SW - PL;
-        const lo = iw0 < 0 ? -iw0 : 0;
-        const hi = iw0 + KW > W ? W - iw0 : KW;
-        for (let kh = 0; kh < KH; kh++, src += run) {
-          const ih = oh * SH - PT + kh;
-          if (ih < 0 || ih >= H || hi <= lo) continue;
-          const n = (hi - lo) * C;
-          const s = src + (<usize>(lo * C) << 2);
-          const d = dinp + (<usize>(((b * H + ih) * W + iw0 + lo) * C) << 2);
-          const n4 = n & ~3;
-          for (let i = 0; i < n4; i += 4) {
-            const o = <usize>i << 2;
-            v128.store(d + o, f32x4.add(v128.load(d + o), v128.load(s + o)));
-          }
-          for (let i = n4; i < n; i++) {
-            const o = <usize>i << 2;
-            store<f32>(d + o, load<f32>(d + o) + load<f32>(s + o));
-          }
-        }
-      }
-    }
-  }
-}
+// im2col and col2im live in ./conv.ts, which kernels.ts exports as well (so the GEMM module's helper
+// thread can run half a batch of them).
+export { im2col, col2im } from './conv';
 
 /** Lanes 0..3 as int32 (offsets of 4 neighbouring channels). */
 // @ts-ignore: decorator

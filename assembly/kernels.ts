@@ -23,6 +23,9 @@
 // (an accumulator is stored and reloaded exactly between K blocks), so results do not depend on
 // the blocking or on how the work is split over threads.
 
+// Conv2D's im2col / col2im, exported here too so the helper thread can run them (see ./conv.ts).
+export { im2col, col2im } from './conv';
+
 const KC_MAX: i32 = 320;
 const NC: i32 = 384;
 const MC: i32 = 96;

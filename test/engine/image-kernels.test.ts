@@ -53,6 +53,35 @@ describe.each(geometries)('im2col and col2im: %s', (_name, g) => {
   });
 });
 
+test('im2col and col2im of a big batch split over both threads: the same as on one thread and as the TypeScript kernels', () => {
+  // 11 images of 14x14x32, 3x3 pad 1: 620,928 floats of cols (over CONV_SPLIT_FLOATS), halves of 5 and 6 images.
+  const g = convGeometry(14, 14, 32, 3, 3, 1, 1, [1, 1]);
+  const B = 11;
+  const rng = new Rng(5);
+  const inp = filled(B * g.H * g.W * g.C, rng);
+  const nCols = B * g.OH * g.OW * g.KH * g.KW * g.C;
+  const before = be.threadStats.worker + be.threadStats.stolen;
+  const threads = be.options.threads;
+  const run = (two: boolean) => {
+    be.options.threads = two;
+    try {
+      const cols = be.alloc(nCols).fill(NaN);
+      expect(k.im2col(cols, inp, B, g)).toBe(true);
+      const dinp = be.alloc(inp.length).fill(0.5);
+      expect(k.col2im(dinp, cols, B, g)).toBe(true);
+      return { cols, dinp };
+    } finally {
+      be.options.threads = threads;
+    }
+  };
+  const one = run(false);
+  const two = run(true);
+  expect(be.threadStats.worker + be.threadStats.stolen).toBe(before + 2);
+  expect(Array.from(two.cols)).toEqual(Array.from(im2col(new Float32Array(nCols), inp, B, g)));
+  expect(Array.from(two.dinp)).toEqual(Array.from(one.dinp));
+  expectClose(two.dinp, col2im(new Float32Array(inp.length).fill(0.5), two.cols, B, g), 1e-6);
+});
+
 describe.each([
   ['2x2 stride 2 valid, C = 32 (windows tile the image)', convGeometry(28, 28, 32, 2, 2, 2, 2, 'valid')],
   ['2x2 stride 2 valid, odd size 7x7 (a row and a column left out), C = 8', convGeometry(7, 7, 8, 2, 2, 2, 2, 'valid')],

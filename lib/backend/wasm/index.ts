@@ -26,10 +26,10 @@
 //    From ADAPT_MIN_WORK (2²¹) up, each shape is timed on one and on two threads and runs on the
 //    faster, re-tried now and then (the answer depends on what else the machine is running).
 
-import type { Backend, Buffer, ReadBuffer, StepKernels } from '../backend';
+import type { Backend, Buffer, ImageGeometry, ImageKernels, ReadBuffer, StepKernels } from '../backend';
 import { platform } from '../platform';
 import { checkLayout, WasmHeap, WasmHeapFullError, wasmApi, MAX_PAGES, PAGE_BYTES, type WasmApi, type WasmMemory, type WasmModule } from './memory';
-import { HELPER_OPS, HelperThread, OP_CSR, OP_CSR_ROWS, OP_GEMM, OP_GEMM_NT } from './threads';
+import { HELPER_OPS, HelperThread, OP_COL2IM, OP_CSR, OP_CSR_ROWS, OP_GEMM, OP_GEMM_NT, OP_IM2COL } from './threads';
 import { stepKernelsFrom } from './step';
 import { referenceStepKernels } from '../reference-step';
 import { imageKernelsFrom } from './image';
@@ -41,6 +41,8 @@ import { imageKernelsFrom } from './image';
 export const THREAD_MIN_WORK = 1 << 24;
 /** At most this fraction of A nonzero → the zero-skipping kernel (measured crossover, README). */
 export const SPARSE_MAX_DENSITY = 0.35;
+/** From this many floats of im2col's matrix (1 MiB) up, im2col / col2im split the batch over both threads. */
+export const CONV_SPLIT_FLOATS = 1 << 18;
 /** Zero skipping needs N ≥ this (measured: at 19% nonzero, 100352×9×32 and 128×784×32 ran faster dense, 128×784×64 not). */
 export const SPARSE_MIN_N = 64;
 /** From this M·N·K up to THREAD_MIN_WORK, one or two threads by measured speed (see choiceFor). */
@@ -76,6 +78,8 @@ interface Kernels {
   colSum(out: number, x: number, M: number, N: number, acc: number): void;
   /** Floats of one thread's packing scratch for gemmStrided / gemmNTStrided. */
   PACK_FLOATS: { value: number };
+  im2col(cols: number, inp: number, B: number, ...g: number[]): void;
+  col2im(dinp: number, dcols: number, B: number, ...g: number[]): void;
 }
 
 /** Tuning switches, for tests and benchmarks (production code leaves them alone). */
@@ -120,6 +124,8 @@ export interface WasmBackend extends Backend {
   readonly threadStats: { worker: number; stolen: number };
   /** The adaptive thread choices so far: per shape, mean ms on [one, two] threads and calls timed. */
   threadChoices(): { ms: [number, number]; n: [number, number] }[];
+  /** im2col / col2im with a big batch split over both threads (ImageKernels' contract: false when a buffer is not in wasm memory). */
+  readonly convKernels: Pick<ImageKernels, 'im2col' | 'col2im'>;
 }
 
 /**
@@ -225,6 +231,8 @@ export function createWasmBackend(modules: WasmModules, opts: WasmMemoryOptions 
     const backend = createBackend(kernels, memory, shared);
     backend.stepKernels = modules.step ? stepKernelsFrom(modules.step, backend.heap) : referenceStepKernels;
     backend.imageKernels = modules.image ? imageKernelsFrom(modules.image, backend.heap) : null;
+    // im2col / col2im from the GEMM module, a big batch split over both threads.
+    if (backend.imageKernels) Object.assign(backend.imageKernels, backend.convKernels);
     return backend;
   } catch (e) {
     if ((e as Error).name !== 'LinkError') throw e;
@@ -311,7 +319,7 @@ function createBackend(modules: WasmModule[], memory: WasmMemory, shared: boolea
   }
   const runLocal = (m: number, op: number, a: readonly number[]): void => {
     const kernel = instances[m][HELPER_OPS[op - 1]] as (...args: number[]) => void;
-    kernel(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12]);
+    kernel(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13]);
   };
   // An unshared memory cannot be handed to another thread: no helper, every split runs here.
   const helper = new HelperThread(modules, memory, runLocal, shared ? (source, data) => platform().startWorker(source, data) : null);
@@ -512,6 +520,33 @@ function createBackend(modules: WasmModule[], memory: WasmMemory, shared: boolea
     helper.join();
   }
 
+  /**
+   * im2col (op OP_IM2COL: dst = cols, src = the images) or col2im (OP_COL2IM: dst = dinp, src = dcols)
+   * on images 0..B; from CONV_SPLIT_FLOATS of cols up and with threads on, the helper thread takes the
+   * second half of the batch (images are independent: each half writes only its own rows / pixels).
+   */
+  function convOp(op: number, dst: ReadBuffer, src: ReadBuffer, B: number, g: ImageGeometry): boolean {
+    const image = g.H * g.W * g.C;
+    const window = g.OH * g.OW * g.KH * g.KW * g.C;
+    const [dstN, srcN] = op === OP_IM2COL ? [B * window, B * image] : [B * image, B * window];
+    const pd = heap.offsetOf(dst);
+    const ps = heap.offsetOf(src);
+    if (pd < 0 || ps < 0 || dst.length < dstN || src.length < srcN) return false;
+    use();
+    const kernel = op === OP_IM2COL ? k.im2col : k.col2im;
+    const geo = [g.H, g.W, g.C, g.KH, g.KW, g.SH, g.SW, g.PT, g.PL, g.OH, g.OW];
+    const half = B >> 1;
+    if (!options.threads || half < 1 || B * window < CONV_SPLIT_FLOATS) {
+      kernel(pd, ps, B, ...geo);
+      return true;
+    }
+    const [dstStep, srcStep] = op === OP_IM2COL ? [window, image] : [image, window];
+    helper.run(mod, op, [pd + half * dstStep * 4, ps + half * srcStep * 4, B - half, ...geo]);
+    kernel(pd, ps, half, ...geo);
+    helper.join();
+    return true;
+  }
+
   const backend: WasmBackend = {
     name: 'wasm',
     stepKernels: referenceStepKernels, // replaced by the SIMD kernels once step.wasm is instantiated
@@ -527,6 +562,10 @@ function createBackend(modules: WasmModule[], memory: WasmMemory, shared: boolea
     },
     threadStats: helper.stats,
     threadChoices: () => [...choices.values()].map((c) => ({ ms: [c.ms[0], c.ms[1]] as [number, number], n: [c.n[0], c.n[1]] as [number, number] })),
+    convKernels: {
+      im2col: (cols, inp, B, g) => convOp(OP_IM2COL, cols, inp, B, g),
+      col2im: (dinp, dcols, B, g) => convOp(OP_COL2IM, dinp, dcols, B, g),
+    },
 
     gemm(out: Buffer, a: ReadBuffer, b: ReadBuffer, M: number, K: number, N: number, accumulate = false): Buffer {
       use();
