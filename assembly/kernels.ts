@@ -111,7 +111,29 @@ function micro4x8(c: usize, ldc: usize, a: usize, lda_i: usize, lda_k: usize, b:
   v128.store(c3, r30); v128.store(c3, r31, 16);
 }
 
-/** One row of a strip (the last M % 6 % 4 rows). */
+/** Three rows of a strip (M % 6 = 3: a first convolution's 3x3x1 = 9-row weight gradient). */
+function micro3x8(c: usize, ldc: usize, a: usize, lda_i: usize, lda_k: usize, b: usize, ldb: usize, kc: i32, mode: i32, bias: usize): void {
+  const c1 = c + ldc, c2 = c1 + ldc;
+  let r00 = start(mode, c, bias, 0), r01 = start(mode, c, bias, 16);
+  let r10 = start(mode, c1, bias, 0), r11 = start(mode, c1, bias, 16);
+  let r20 = start(mode, c2, bias, 0), r21 = start(mode, c2, bias, 16);
+  let a0 = a, a1 = a0 + lda_i, a2 = a1 + lda_i;
+  for (let k = 0; k < kc; k++) {
+    const b0 = v128.load(b), b1 = v128.load(b, 16);
+    let x = v128.load32_splat(a0);
+    r00 = madd(x, b0, r00); r01 = madd(x, b1, r01);
+    x = v128.load32_splat(a1);
+    r10 = madd(x, b0, r10); r11 = madd(x, b1, r11);
+    x = v128.load32_splat(a2);
+    r20 = madd(x, b0, r20); r21 = madd(x, b1, r21);
+    a0 += lda_k; a1 += lda_k; a2 += lda_k; b += ldb;
+  }
+  v128.store(c, r00); v128.store(c, r01, 16);
+  v128.store(c1, r10); v128.store(c1, r11, 16);
+  v128.store(c2, r20); v128.store(c2, r21, 16);
+}
+
+/** One row of a strip (the rows left after the 6-, 4- and 3-row tiles). */
 function micro1x8(c: usize, a: usize, lda_k: usize, b: usize, ldb: usize, kc: i32, mode: i32, bias: usize): void {
   let r0 = start(mode, c, bias, 0), r1 = start(mode, c, bias, 16);
   for (let k = 0; k < kc; k++) {
@@ -169,13 +191,19 @@ function micro1x1(c: usize, a: usize, lda_k: usize, b: usize, ldb: usize, kc: i3
 // ---------------------------------------------------------------------------------------------
 // Dense GEMM.
 
-/** Rows 0..M of one 8-column strip: 6x8 tiles, then 4x8 and 1x8 for the last M % 6 rows. */
+/**
+ * Rows 0..M of one 8-column strip: 6x8 tiles, then the last M % 6 rows as 4x8 (+ 1x8), 3x8 or 1x8s
+ * (a one-row tile has only 2 independent accumulators, so it waits on the FMA latency: ~1/4 speed).
+ */
 function strip8(c: usize, ldc: usize, a: usize, lda_i: usize, lda_k: usize, b: usize, ldb: usize, M: i32, kc: i32, mode: i32, bias: usize): void {
   let i = 0;
   for (; i + 6 <= M; i += 6) micro6x8(c + <usize>i * ldc, ldc, a + <usize>i * lda_i, lda_i, lda_k, b, ldb, kc, mode, bias);
   if (i + 4 <= M) {
     micro4x8(c + <usize>i * ldc, ldc, a + <usize>i * lda_i, lda_i, lda_k, b, ldb, kc, mode, bias);
     i += 4;
+  } else if (i + 3 <= M) {
+    micro3x8(c + <usize>i * ldc, ldc, a + <usize>i * lda_i, lda_i, lda_k, b, ldb, kc, mode, bias);
+    i += 3;
   }
   for (; i < M; i++) micro1x8(c + <usize>i * ldc, a + <usize>i * lda_i, lda_k, b, ldb, kc, mode, bias);
 }
