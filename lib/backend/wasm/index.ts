@@ -20,8 +20,9 @@
 //    rows of B are added. MNIST batches (~19% nonzero) take this path, dense activations do not;
 //    nor do products narrower than SPARSE_MIN_N columns (a first convolution's 32 filters, a 16-unit
 //    layer), where the dense kernel is faster even at 19%.
-//  - threads: a GEMM with M·N·K ≥ THREAD_MIN_WORK (2²⁴) is split in two along N (in multiples of
-//    16 columns) or, when N is narrow, along M (multiples of 4 rows); the helper thread takes one
+//  - threads: a GEMM with M·N·K ≥ THREAD_MIN_WORK (2²⁴) is split in two: a tall one (M ≥ 2N, a
+//    convolution's) along M in multiples of 6 rows, others along N (multiples of 8 columns) or, when N
+//    is narrow, along M (multiples of 4 rows); see splitPoint. The helper thread takes one
 //    half, or this thread takes it back if the helper has not started it by the time its own is done.
 //    From ADAPT_MIN_WORK (2²¹) up, each shape is timed on one and on two threads and runs on the
 //    faster, re-tried now and then (the answer depends on what else the machine is running).
