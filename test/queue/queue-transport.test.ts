@@ -2,6 +2,7 @@
 // private redis-server: capacity follows the agents that join, and a Redis that restarts WITHOUT
 // persistence (the queue and every job lost) still ends with each trial ended exactly once.
 
+import { Worker } from 'bullmq';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +10,7 @@ import { checkTrainConfig } from '../../bin/train-flags';
 import { DEFAULT_CONFIG } from '../../lib/node/experiments/assignment';
 import { QueueAgent } from '../../lib/node/queue/agent';
 import { parseQueueAddress } from '../../lib/node/queue/connection';
+import { PREFIX, queueName } from '../../lib/node/queue/protocol';
 import { QueueTransport } from '../../lib/node/queue/queue-transport';
 import type { TrialEvents } from '../../lib/sweep/transport';
 import type { EpochReport, TrialJob, TrialResult } from '../../lib/sweep/types';
@@ -90,6 +92,33 @@ describeWithRedis('QueueTransport (the controller side)', () => {
     expect(logs.some((l) => /no longer on the queue; adding it again/.test(l))).toBe(true);
     expect(transport.capacity()).toBe(2);
   }, 60000);
+
+  test('an epoch heard after a gap (its predecessors\' events lost) waits for them: the sweep hears every epoch once, in order', async () => {
+    const address = parseQueueAddress(server.url);
+    const transport = new QueueTransport({ address, sweepId: 'sw-z', runsRoot: tmp, pollMs: 300, log: (l) => logs.push(l) });
+    closers.push(() => transport.close());
+    await transport.open();
+    const report = (epoch: number): EpochReport => ({ epoch, loss: 1 / epoch, accuracy: 0.5, val_loss: 1 / epoch, val_accuracy: 0.5 + epoch / 100 });
+    // Stands in for an agent whose progress events for epochs 2 and 3 were lost (Redis away): it
+    // reports epochs 1 and 4 and then returns the whole history, as an agent's result does.
+    const worker = new Worker(queueName('sw-z'), async (job) => {
+      await job.updateProgress({ ...report(1) });
+      await new Promise((r) => setTimeout(r, 400));
+      await job.updateProgress({ ...report(4) });
+      await new Promise((r) => setTimeout(r, 400));
+      const result: TrialResult = { state: 'finished', history: [1, 2, 3, 4].map(report) };
+      return result;
+    }, { connection: address.options, prefix: PREFIX });
+    closers.push(() => worker.close());
+    const heard: number[] = [];
+    const ended = new Promise<TrialResult>((resolve) => transport.start(trialJob('sw-z', 't7', 4), {
+      epoch: (_id, r) => heard.push(r.epoch),
+      end: (_id, r) => resolve(r),
+    }));
+    const r = await ended;
+    expect(heard).toEqual([1, 2, 3, 4]);
+    expect(r.history.map((h) => h.epoch)).toEqual([1, 2, 3, 4]);
+  }, 30000);
 
   test('a job the agent rejects ends its trial as failed, with the reason in the result and in the run record', async () => {
     const address = parseQueueAddress(server.url);

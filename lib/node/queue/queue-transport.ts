@@ -8,7 +8,9 @@
 // Nothing is lost while Redis or the controller is away: every few seconds the transport also
 // reads the state of each trial it waits for, so a result whose event it missed is still taken.
 // Epochs of a rerun (a trial whose agent died) replay the same figures (trials are seeded), so
-// only epochs beyond the last one heard are passed on.
+// only epochs beyond the last one heard are passed on, and in order: an epoch heard after a gap
+// (its predecessors' events lost while Redis was away) waits until the gap is filled, by a rerun's
+// replay or by the history that comes with the result.
 
 import { Queue, QueueEvents, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -23,6 +25,8 @@ interface InFlight {
   job: TrialJob;
   events: TrialEvents;
   lastEpoch: number;
+  /** Epochs heard after a gap, held until the epochs before them are heard. */
+  ahead: Map<number, EpochReport>;
   history: EpochReport[];
 }
 
@@ -88,7 +92,7 @@ export class QueueTransport implements TrialTransport {
   }
 
   start(job: TrialJob, events: TrialEvents): void {
-    this.inFlight.set(job.trialId, { job, events, lastEpoch: 0, history: [] });
+    this.inFlight.set(job.trialId, { job, events, lastEpoch: 0, ahead: new Map(), history: [] });
     this.enqueue(job)
       .then(() => this.adopt(job.trialId)) // an earlier controller's job of this trial may be done already
       .catch((err) => this.warn(err));
@@ -193,9 +197,13 @@ export class QueueTransport implements TrialTransport {
   private onEpoch(trialId: string | undefined, report: EpochReport): void {
     const f = trialId === undefined ? undefined : this.inFlight.get(trialId);
     if (!f || !report || typeof report.epoch !== 'number' || report.epoch <= f.lastEpoch) return;
-    f.lastEpoch = report.epoch;
-    f.history.push(report);
-    f.events.epoch(trialId!, report);
+    f.ahead.set(report.epoch, report);
+    for (let next = f.ahead.get(f.lastEpoch + 1); next; next = f.ahead.get(f.lastEpoch + 1)) {
+      f.ahead.delete(next.epoch);
+      f.lastEpoch = next.epoch;
+      f.history.push(next);
+      f.events.epoch(trialId!, next);
+    }
   }
 
   private onFailed(trialId: string | undefined, reason: string): void {
