@@ -8,7 +8,7 @@
 // GFLOP/s are nominal: 2·M·N·K / time, also for zero-skipping kernels that do fewer operations,
 // so the numbers compare time to do the same product.
 //
-//   node dist/bench/gemm.js [--numpy] [--quick]
+//   node dist/bench/gemm.js [--numpy] [--quick] [--cnn]   (--cnn: the study CNN's products, one thread and two)
 
 import '../lib/node/platform'; // Node's platform for the core (wasm files, threads, environment)
 import { spawnSync } from 'child_process';
@@ -56,6 +56,24 @@ export function mlpShapes(density = 0.19): GemmShape[] {
     { M: 64, K: 64, N: 128, form: 'gemmNT', label: 'layer 2 dx = dz2·W2ᵀ' },
     { M: 64, K: 10, N: 64, form: 'gemmNT', label: 'layer 3 dx' },
     { M: 64, K: 128, N: 784, form: 'gemmNT', label: 'layer 1 dx (unused in training)' },
+  ];
+}
+
+/**
+ * The FNN/CNN study's PyTorch-variant CNN at batch 128 (docs/cnn.md): each convolution's forward X·W (M =
+ * 128 images × output pixels, K = the 3×3 window × input channels), weight gradient Xᵀ·dz and input
+ * gradient dz·Wᵀ (conv 1 has none: it is the first layer), and the dense layer 3136 → 128.
+ */
+export function cnnShapes(): GemmShape[] {
+  return [
+    { M: 100352, K: 9, N: 32, form: 'gemm', density: 0.19, label: 'conv 1 forward (MNIST windows)' },
+    { M: 9, K: 100352, N: 32, form: 'gemmTN', density: 0.19, label: 'conv 1 dW' },
+    { M: 25088, K: 288, N: 64, form: 'gemm', label: 'conv 2 forward' },
+    { M: 288, K: 25088, N: 64, form: 'gemmTN', label: 'conv 2 dW' },
+    { M: 25088, K: 64, N: 288, form: 'gemmNT', label: 'conv 2 dX' },
+    { M: 128, K: 3136, N: 128, form: 'gemm', label: 'dense forward' },
+    { M: 3136, K: 128, N: 128, form: 'gemmTN', label: 'dense dW' },
+    { M: 128, K: 128, N: 3136, form: 'gemmNT', label: 'dense dx' },
   ];
 }
 
@@ -204,6 +222,10 @@ if (require.main === module) {
       wasm,
     ];
     rows = benchGemm(variants, shapes, { samples: quick ? 3 : 7, minMs: quick ? 10 : 20 });
+  } else if (process.argv.includes('--cnn')) {
+    shapes = cnnShapes();
+    const variants = [wasmVariant(wasm, 'wasm 1T', { threads: false }), wasm];
+    rows = benchGemm(variants, shapes, { samples: quick ? 3 : 7, minMs: 20 });
   } else if (process.argv.includes('--threading')) {
     // One thread or two, each with the automatic dense / zero-skipping choice.
     shapes = [...mlpShapes(0.19), { M: 128, K: 128, N: 128, form: 'gemm', label: '128³' }, ...squareShapes()];
