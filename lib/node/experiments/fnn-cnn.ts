@@ -209,5 +209,6 @@ function comparisonFigure(runs: readonly FnnCnnModelRun[], valName: string): Rec
     series.push({ name: `${LABEL[r.model]} ${valName} loss`, x: epochs, y: r.val_loss, color: colors[r.model], dash: 'dashed', panel: 'loss' });
     series.push({ name: `${LABEL[r.model]} ${valName} accuracy`, x: epochs, y: r.val_accuracy, color: colors[r.model], panel: `${valName} accuracy` });
   }
-  return lineChart({ title: 'FNN vs CNN', series, xLabel: 'epoch', logY: { loss: true }, points: true });
+  // 'FNN vs CNN', or the one model trained (--model fnn|cnn).
+  return lineChart({ title: runs.map((r) => LABEL[r.model]).join(' vs '), series, xLabel: 'epoch', logY: { loss: true }, points: true });
 }
