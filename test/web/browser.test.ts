@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { Tensor, loadModel, readIdxFile } from '../../lib';
-import { classifyCountingImageKernels, openDemo, type DemoSession } from './chromium';
+import { classifyCountingImageKernels, drawOnPad, openDemo, type DemoSession } from './chromium';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -58,21 +58,12 @@ test.each([['cnn', 'mnist-cnn.snet'], ['mlp', 'mnist-mlp.snet']])('MNIST test di
   await page.check(`input[name=which][value=${which}]`);
   for (let n = 0; n < N; n++) {
     const digit = Array.from(images.subarray(n * 784, (n + 1) * 784));
-    // Drawn as a person's strokes would be: white on black, scaled up 10x with smoothing.
-    const { probs, seen, top } = await page.evaluate((pixels) => {
-      const small = new ImageData(28, 28);
-      pixels.forEach((v, i) => small.data.set([v, v, v, 255], 4 * i));
-      const tmp = document.createElement('canvas');
-      tmp.width = tmp.height = 28;
-      tmp.getContext('2d')!.putImageData(small, 0, 0);
-      const pad = document.getElementById('pad') as HTMLCanvasElement;
-      const ctx = pad.getContext('2d')!;
-      ctx.imageSmoothingEnabled = true;
-      ctx.drawImage(tmp, 0, 0, pad.width, pad.height);
+    await drawOnPad(page, digit);
+    const { probs, seen, top } = await page.evaluate(() => {
       const demo = (window as unknown as DemoWindow).demo;
       const p = demo.classify();
       return { probs: p, seen: demo.state.lastInput, top: Number(document.getElementById('probs')!.dataset.top) };
-    }, digit);
+    });
     const best = probs.indexOf(Math.max(...probs));
     expect([n, best, top]).toEqual([n, labels[n], labels[n]]);
     // The same model file on Node, on the image the page's network saw: the same probabilities (the

@@ -56,7 +56,8 @@ export interface Drawing { name: string; shared: boolean; imageKernels: boolean;
  */
 export async function classifyCountingImageKernels(page: Page, digit: number[]): Promise<{ drawing: Drawing; calls: Record<string, boolean[]>; probs: number[] }> {
   await page.check('input[name=which][value=cnn]');
-  return page.evaluate((pixels) => {
+  await drawOnPad(page, digit);
+  return page.evaluate(() => {
     type Kernels = Record<string, (...args: unknown[]) => boolean>;
     const demo = (window as unknown as { demo: { state: { drawing: Drawing }; classify(): number[]; backend(): { imageKernels?: Kernels | null } } }).demo;
     const k = demo.backend().imageKernels;
@@ -71,17 +72,28 @@ export async function classifyCountingImageKernels(page: Page, digit: number[]):
         };
       }
     }
+    try {
+      return { drawing: demo.state.drawing, calls, probs: demo.classify() };
+    } finally {
+      if (k) Object.assign(k, saved);
+    }
+  });
+}
+
+/**
+ * Draws one 28x28 digit (bytes 0..255) on the page's pad as a person's strokes would look: white on
+ * black, scaled up to the pad's size with smoothing. Nothing is classified yet.
+ */
+export async function drawOnPad(page: Page, digit: number[]): Promise<void> {
+  await page.evaluate((pixels) => {
     const small = new ImageData(28, 28);
     pixels.forEach((v, i) => small.data.set([v, v, v, 255], 4 * i));
     const tmp = document.createElement('canvas');
     tmp.width = tmp.height = 28;
     tmp.getContext('2d')!.putImageData(small, 0, 0);
     const pad = document.getElementById('pad') as HTMLCanvasElement;
-    pad.getContext('2d')!.drawImage(tmp, 0, 0, pad.width, pad.height);
-    try {
-      return { drawing: demo.state.drawing, calls, probs: demo.classify() };
-    } finally {
-      if (k) Object.assign(k, saved);
-    }
+    const ctx = pad.getContext('2d')!;
+    ctx.imageSmoothingEnabled = true;
+    ctx.drawImage(tmp, 0, 0, pad.width, pad.height);
   }, digit);
 }
