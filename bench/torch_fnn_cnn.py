@@ -18,6 +18,8 @@ import numpy as np
 import torch
 import torch.nn as nn
 
+from torch_study_models import build  # next to this script
+
 p = argparse.ArgumentParser()
 p.add_argument('--batches', type=int, default=40)
 p.add_argument('--runs', type=int, default=3)
@@ -34,16 +36,6 @@ with gzip.open(os.path.join(root, 'train-images-idx3-ubyte.gz')) as f:
 with gzip.open(os.path.join(root, 'train-labels-idx1-ubyte.gz')) as f:
     y = np.frombuffer(f.read(), np.uint8, offset=8)[:n].astype(np.int64)
 x, y = torch.from_numpy(x), torch.from_numpy(y)
-
-
-def build(cnn):
-    if not cnn:
-        return nn.Sequential(nn.Flatten(), nn.Linear(784, 128), nn.BatchNorm1d(128), nn.ReLU(), nn.Dropout(0.2),
-                             nn.Linear(128, 64), nn.BatchNorm1d(64), nn.ReLU(), nn.Linear(64, 10))
-    return nn.Sequential(nn.Conv2d(1, 32, 3, padding=1), nn.BatchNorm2d(32), nn.ReLU(), nn.MaxPool2d(2),
-                         nn.Conv2d(32, 64, 3, padding=1), nn.BatchNorm2d(64), nn.ReLU(), nn.MaxPool2d(2),
-                         nn.Flatten(), nn.Linear(64 * 7 * 7, 128), nn.BatchNorm1d(128), nn.ReLU(), nn.Dropout(0.2),
-                         nn.Linear(128, 10))
 
 
 out = {'torch': torch.__version__, 'threads': torch.get_num_threads(), 'batches': a.batches, 'batchSize': a.batch_size}

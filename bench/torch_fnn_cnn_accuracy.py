@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """The FNN/CNN study's PyTorch training, verbatim in recipe, for comparing test accuracies with
-`scratchnet fnn-cnn` seed for seed: the study's nn.Sequential models (as bench/torch_fnn_cnn.py),
+`scratchnet fnn-cnn` seed for seed: the study's nn.Sequential models (bench/torch_study_models.py),
 SGD(lr=0.1, weight_decay=1e-4) on every parameter, CrossEntropyLoss, batch 128 reshuffled every epoch
 (drop_last=False), 10 epochs, then test accuracy in eval mode on the 10,000 test images. Reads
 data/mnist. Prints one JSON line per seed: {"model", "seed", "epochs", "test_accuracy", "seconds"}.
@@ -17,6 +17,8 @@ import time
 import numpy as np
 import torch
 import torch.nn as nn
+
+from torch_study_models import build  # next to this script
 
 p = argparse.ArgumentParser()
 p.add_argument('--model', choices=['fnn', 'cnn'], default='cnn')
@@ -41,16 +43,6 @@ def labels(name):
 
 x, y = images('train-images-idx3-ubyte.gz'), labels('train-labels-idx1-ubyte.gz')
 xt, yt = images('t10k-images-idx3-ubyte.gz'), labels('t10k-labels-idx1-ubyte.gz')
-
-
-def build(cnn):
-    if not cnn:
-        return nn.Sequential(nn.Flatten(), nn.Linear(784, 128), nn.BatchNorm1d(128), nn.ReLU(), nn.Dropout(0.2),
-                             nn.Linear(128, 64), nn.BatchNorm1d(64), nn.ReLU(), nn.Linear(64, 10))
-    return nn.Sequential(nn.Conv2d(1, 32, 3, padding=1), nn.BatchNorm2d(32), nn.ReLU(), nn.MaxPool2d(2),
-                         nn.Conv2d(32, 64, 3, padding=1), nn.BatchNorm2d(64), nn.ReLU(), nn.MaxPool2d(2),
-                         nn.Flatten(), nn.Linear(64 * 7 * 7, 128), nn.BatchNorm1d(128), nn.ReLU(), nn.Dropout(0.2),
-                         nn.Linear(128, 10))
 
 
 for seed in [int(s) for s in a.seeds.split(',')]:
