@@ -605,7 +605,7 @@ export function markdownReport(r: BenchResult): string {
   if (r.epochs) {
     const e = r.epochs;
     out.push('', `**Epoch after epoch**: the \`train\` default network on ${e.backend}, ${e.seconds.length} epochs of ${e.trainRows} rows (${e.cpu}); last/first ${fmt(e.lastOverFirst, 3)}:`, '');
-    out.push(md(['epoch', ...e.seconds.map((_, i) => String(i + 1))], [['seconds', ...e.seconds.map((x) => fmt(x))], ['subnormal params', ...e.subnormalParams.map(String)], ['subnormal slot values', ...e.subnormalSlots.map(String)]]));
+    out.push(md(['epoch', ...e.seconds.map((_, i) => String(i + 1))], [['seconds', ...e.seconds.map((x) => fmt(x))], ['CPU seconds', ...e.cpuSeconds.map((x) => fmt(x))], ...(e.nonzeroInputs[0] ?? []).map((_, l) => [`Dense ${l + 1} input nonzero`, ...e.nonzeroInputs.map((f) => `${fmt(100 * f[l], 1)}%`)]), ['subnormal params', ...e.subnormalParams.map(String)], ['subnormal slot values', ...e.subnormalSlots.map(String)]]));
   }
   if (r.loadData) out.push('', `**Data loading**: ${r.loadData.name}: median ${r.loadData.medianMs.toFixed(0)} ms over ${r.loadData.runs.length} runs.`);
   return out.join('\n');

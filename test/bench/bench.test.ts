@@ -205,6 +205,16 @@ test('runBench end to end on tiny settings: every part produces well-formed rows
   if (hasNumpy) expect(r.targets.map((t) => t.target)).toContain('train default 3x512 batch 32: wasm / numpy best');
   expect(r.epochs).toMatchObject({ trainRows: 180, subnormalParams: [0, 0], subnormalSlots: [0, 0] });
   expect(r.epochs!.seconds).toHaveLength(2);
+  // CPU seconds per epoch, and per epoch each layer's nonzero input fraction on the probe rows: the
+  // data's own (layer 1) does not change with training; the others are ReLU outputs, partly zero.
+  expect(r.epochs!.cpuSeconds).toHaveLength(2);
+  for (const c of r.epochs!.cpuSeconds) expect(c).toBeGreaterThan(0);
+  expect(r.epochs!.nonzeroInputs).toHaveLength(2);
+  for (const f of r.epochs!.nonzeroInputs) {
+    expect(f).toHaveLength(4);
+    for (const x of f) expect(x > 0 && x < 1).toBe(true);
+  }
+  expect(r.epochs!.nonzeroInputs[1][0]).toBe(r.epochs!.nonzeroInputs[0][0]);
   expect(r.epochs!.lastOverFirst).toBe(r.epochs!.seconds[1] / r.epochs!.seconds[0]);
   const epochTarget = r.targets.find((t) => /last \/ first/.test(t.target))!;
   expect(epochTarget).toMatchObject({ goal: 1.15, atMost: true, met: r.epochs!.lastOverFirst <= 1.15 });
