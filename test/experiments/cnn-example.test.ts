@@ -14,6 +14,17 @@ test('docs/cnn.md shows examples/train-cnn.ts verbatim', () => {
   expect(doc).toContain(example.split('\n').slice(1).join('\n').trim());
 });
 
+test('the README shows the CNN example\'s import, data and model lines verbatim', () => {
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  const lines = readFileSync(join(root, 'examples', 'train-cnn.ts'), 'utf8').split('\n');
+  const from = lines.findIndex((l) => l.startsWith('const ds'));
+  const to = lines.findIndex((l) => l.startsWith('model.compile'));
+  expect(from).toBeGreaterThan(0);
+  expect(to).toBeGreaterThan(from);
+  expect(readme).toContain([lines[1], ...lines.slice(from, to + 1)].join('\n'));
+  expect(readme).toContain(lines.find((l) => l.startsWith('const history = model.fit('))!.replace('const history = ', ''));
+});
+
 test('the CNN example trains, beats chance by far, and reloads exactly', () => {
   const dir = mkdtempSync(join(tmpdir(), 'scratchnet-cnn-example-'));
   try {
