@@ -8,6 +8,30 @@ import { getBackend, listBackends, setBackend, shutdownWasm } from '../../lib/ba
 
 afterAll(() => shutdownWasm());
 
+type BackendModule = typeof import('../../lib/backend');
+type NodePlatformModule = typeof import('../../lib/node/platform');
+
+/**
+ * Runs fn on a fresh module registry (Node's platform installed again, then a new backend module that
+ * has chosen nothing yet) with SCRATCHNET_BACKEND set to env (unset for undefined); restores it after.
+ */
+function withFreshBackend(env: string | undefined, fn: (fresh: BackendModule, node: NodePlatformModule) => void): void {
+  const saved = process.env.SCRATCHNET_BACKEND;
+  if (env === undefined) delete process.env.SCRATCHNET_BACKEND;
+  else process.env.SCRATCHNET_BACKEND = env;
+  try {
+    jest.isolateModules(() => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const node = require('../../lib/node/platform') as NodePlatformModule;
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      fn(require('../../lib/backend') as BackendModule, node);
+    });
+  } finally {
+    if (saved === undefined) delete process.env.SCRATCHNET_BACKEND;
+    else process.env.SCRATCHNET_BACKEND = saved;
+  }
+}
+
 describe('backend registry', () => {
   test('wasm is registered and selected by default', () => {
     expect(listBackends()).toEqual(expect.arrayContaining(['reference', 'wasm']));
@@ -25,41 +49,20 @@ describe('backend registry', () => {
   });
 
   test('without kernels.wasm the default is silently the reference, and setBackend(\'wasm\') says why', () => {
-    const saved = process.env.SCRATCHNET_BACKEND;
-    delete process.env.SCRATCHNET_BACKEND;
-    try {
-      jest.isolateModules(() => {
-        // Node's platform, except that it finds no kernels.wasm.
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
-        const { nodePlatform } = require('../../lib/node/platform') as typeof import('../../lib/node/platform');
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
-        const fresh = require('../../lib/backend') as typeof import('../../lib/backend');
-        fresh.setPlatform({ ...nodePlatform, readWasm: (f) => (f.endsWith('kernels.wasm') ? null : nodePlatform.readWasm(f)) });
-        expect(fresh.getBackend().name).toBe('reference');
-        expect(() => fresh.setBackend('wasm')).toThrow(/wasm backend unavailable: kernels\.wasm not found .*npm run build/);
-      });
-    } finally {
-      if (saved !== undefined) process.env.SCRATCHNET_BACKEND = saved;
-    }
+    withFreshBackend(undefined, (fresh, { nodePlatform }) => {
+      // Node's platform, except that it finds no kernels.wasm.
+      fresh.setPlatform({ ...nodePlatform, readWasm: (f) => (f.endsWith('kernels.wasm') ? null : nodePlatform.readWasm(f)) });
+      expect(fresh.getBackend().name).toBe('reference');
+      expect(() => fresh.setBackend('wasm')).toThrow(/wasm backend unavailable: kernels\.wasm not found .*npm run build/);
+    });
   });
 
   test('SCRATCHNET_BACKEND=reference forces the reference backend', () => {
-    const saved = process.env.SCRATCHNET_BACKEND;
-    process.env.SCRATCHNET_BACKEND = 'reference';
-    try {
-      jest.isolateModules(() => {
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
-        require('../../lib/node/platform'); // a fresh module registry: Node's platform again
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
-        const fresh = require('../../lib/backend') as typeof import('../../lib/backend');
-        expect(fresh.getBackend().name).toBe('reference');
-        expect(fresh.setBackend('wasm').name).toBe('wasm'); // still selectable explicitly
-        fresh.shutdownWasm();
-      });
-    } finally {
-      if (saved === undefined) delete process.env.SCRATCHNET_BACKEND;
-      else process.env.SCRATCHNET_BACKEND = saved;
-    }
+    withFreshBackend('reference', (fresh) => {
+      expect(fresh.getBackend().name).toBe('reference');
+      expect(fresh.setBackend('wasm').name).toBe('wasm'); // still selectable explicitly
+      fresh.shutdownWasm();
+    });
   });
 
   test('nothing happens at import: no environment read, no wasm compiled, no memory reserved, until first use or ready()', () => {
@@ -89,20 +92,9 @@ describe('backend registry', () => {
   });
 
   test('SCRATCHNET_BACKEND with an unknown name says which names exist, on first use', () => {
-    const saved = process.env.SCRATCHNET_BACKEND;
-    process.env.SCRATCHNET_BACKEND = 'gpu';
-    try {
-      jest.isolateModules(() => {
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
-        require('../../lib/node/platform'); // a fresh module registry: Node's platform again
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
-        const fresh = require('../../lib/backend') as typeof import('../../lib/backend');
-        expect(() => fresh.getBackend()).toThrow(/SCRATCHNET_BACKEND='gpu': expected one of reference, wasm/);
-      });
-    } finally {
-      if (saved === undefined) delete process.env.SCRATCHNET_BACKEND;
-      else process.env.SCRATCHNET_BACKEND = saved;
-    }
+    withFreshBackend('gpu', (fresh) => {
+      expect(() => fresh.getBackend()).toThrow(/SCRATCHNET_BACKEND='gpu': expected one of reference, wasm/);
+    });
   });
 });
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { checkTrainConfig } from '../../bin/train-flags';
 import { DEFAULT_CONFIG } from '../../lib/node/experiments/assignment';
 import { QueueAgent } from '../../lib/node/queue/agent';
-import { parseQueueAddress } from '../../lib/node/queue/connection';
+import { parseQueueAddress, type QueueAddress } from '../../lib/node/queue/connection';
 import { PREFIX, queueName } from '../../lib/node/queue/protocol';
 import { QueueTransport } from '../../lib/node/queue/queue-transport';
 import type { TrialEvents } from '../../lib/sweep/transport';
@@ -43,6 +43,12 @@ describeWithRedis('QueueTransport (the controller side)', () => {
     server = await startRedis({ persist: false });
     tmp = mkdtempSync(join(tmpdir(), 'scratchnet-qt-'));
   });
+  /** A controller-side transport of sweep `sweepId`, closed after the tests; the caller opens it. */
+  function newTransport(address: QueueAddress, sweepId: string): QueueTransport {
+    const transport = new QueueTransport({ address, sweepId, runsRoot: tmp, pollMs: 300, log: (l) => logs.push(l) });
+    closers.push(() => transport.close());
+    return transport;
+  }
   afterAll(async () => {
     for (const c of closers.reverse()) await c();
     await server?.stop();
@@ -51,8 +57,7 @@ describeWithRedis('QueueTransport (the controller side)', () => {
 
   test('capacity follows the agents that join; a restart of a Redis without persistence loses the queue, yet every trial ends once', async () => {
     const address = parseQueueAddress(server.url);
-    const transport = new QueueTransport({ address, sweepId: 'sw-x', runsRoot: tmp, pollMs: 300, log: (l) => logs.push(l) });
-    closers.push(() => transport.close());
+    const transport = newTransport(address, 'sw-x');
     let grew = 0;
     transport.onCapacity(() => { grew++; });
     await transport.open();
@@ -95,8 +100,7 @@ describeWithRedis('QueueTransport (the controller side)', () => {
 
   test('an epoch heard after a gap (its predecessors\' events lost) waits for them: the sweep hears every epoch once, in order', async () => {
     const address = parseQueueAddress(server.url);
-    const transport = new QueueTransport({ address, sweepId: 'sw-z', runsRoot: tmp, pollMs: 300, log: (l) => logs.push(l) });
-    closers.push(() => transport.close());
+    const transport = newTransport(address, 'sw-z');
     await transport.open();
     const report = (epoch: number): EpochReport => ({ epoch, loss: 1 / epoch, accuracy: 0.5, val_loss: 1 / epoch, val_accuracy: 0.5 + epoch / 100 });
     // Stands in for an agent whose progress events for epochs 2 and 3 were lost (Redis away): it
@@ -122,8 +126,7 @@ describeWithRedis('QueueTransport (the controller side)', () => {
 
   test('a job the agent rejects ends its trial as failed, with the reason in the result and in the run record', async () => {
     const address = parseQueueAddress(server.url);
-    const transport = new QueueTransport({ address, sweepId: 'sw-y', runsRoot: tmp, pollMs: 300, log: (l) => logs.push(l) });
-    closers.push(() => transport.close());
+    const transport = newTransport(address, 'sw-y');
     await transport.open();
     const runner = new FakeRunner(1, 20);
     const agent = new QueueAgent({
