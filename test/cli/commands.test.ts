@@ -2,7 +2,7 @@
 // by `npm test`'s pretest), on a small slice of the data so the whole file takes seconds.
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -30,6 +30,15 @@ test('--help lists every command, --version prints the version', () => {
   expect(help.code).toBe(0);
   for (const c of ['train', 'samples', 'predict', 'compare-optimizers', 'confusion', 'compare-losses', 'mnist-configs']) expect(help.stdout).toContain(c);
   expect(run(['--version']).stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+});
+
+test('the built command is executable itself (npx and a linked bin run the file, not node on it)', () => {
+  // npx in a clone runs the package's bin through a link made once per folder in its cache; a later
+  // build of the same folder must leave the file executable on its own, or the command fails with EACCES.
+  expect(statSync(BIN).mode & 0o111).toBe(0o111);
+  expect(readFileSync(BIN, 'utf8').split('\n')[0]).toBe('#!/usr/bin/env node');
+  const r = spawnSync(BIN, ['--version'], { encoding: 'utf8' });
+  expect([r.status, r.stdout.trim()]).toEqual([0, expect.stringMatching(/^\d+\.\d+\.\d+$/)]);
 });
 
 describe('train', () => {
