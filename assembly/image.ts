@@ -363,25 +363,50 @@ export function batchNormBackward(dx: usize, dgamma: usize, dbeta: usize, dy: us
  * mask[i] = u < threshold ? 0 : keep, y[i] = x[i]·mask[i]. threshold = rate·2³²: Rng's
  * uniform() = u/2³² < rate exactly when u < rate·2³², both sides exact in float64, so the masks are
  * those of the TypeScript loop, bit for bit.
+ *
+ * No scalar float arithmetic in the loop: the draws are integers, four of them go into one i32x4,
+ * an unsigned compare against ⌈threshold⌉ selects keep's bits or 0 (mask), and y = x·mask is one
+ * f32x4.mul. Why it matters: a scalar int→float conversion (cvtsi2ss) merges the upper lanes of
+ * whatever V8 left in its scratch register, and on AMD EPYC the scalar multiplies that follow ran
+ * ~5x slower when those lanes held tiny floats (docs/performance.md, "Garbage upper lanes").
  */
 export function dropoutForward(y: usize, mask: usize, x: usize, state: usize, n: i32, threshold: f64, keep: f32): void {
-  const below = <u64>Math.ceil(threshold); // u < threshold ⟺ u < ⌈threshold⌉ for an integer u
+  // u < threshold ⟺ u < ⌈threshold⌉ for an integer u. ⌈threshold⌉ ≤ 2³² since rate < 1; 2³² drops
+  // every value, which an unsigned 32-bit bound cannot say: then the kept bits are 0 instead.
+  const below = Math.ceil(threshold);
+  const all = below >= 4294967296.0;
+  const bound: u32 = all ? 0 : <u32>below;
+  const kept: i32 = all ? 0 : reinterpret<i32>(keep);
+  const bound4 = i32x4.splat(bound);
+  const kept4 = i32x4.splat(kept);
   let a = load<u32>(state);
   let b = load<u32>(state, 4);
   let c = load<u32>(state, 8);
   let d = load<u32>(state, 12);
-  for (let i = 0; i < n; i++) {
-    const t = a + b + d;
-    d += 1;
-    a = b ^ (b >>> 9);
-    b = c + (c << 3);
-    c = rotl<u32>(c, 21) + t;
-    // keep·(u ≥ ⌈threshold⌉) rather than a conditional, which compiles to a branch that the random
-    // draws mispredict (2.7x slower measured)
-    const m = keep * <f32>(<i32>(<u64>t >= below));
+  const n4 = n & ~3;
+  for (let i = 0; i < n4; i += 4) {
+    let u = i32x4.splat(0);
+    // Four draws, in order, into lanes 0..3 (sfc32 is serial: each draw needs the previous state).
+    let t = a + b + d; d += 1; a = b ^ (b >>> 9); b = c + (c << 3); c = rotl<u32>(c, 21) + t;
+    u = i32x4.replace_lane(u, 0, t);
+    t = a + b + d; d += 1; a = b ^ (b >>> 9); b = c + (c << 3); c = rotl<u32>(c, 21) + t;
+    u = i32x4.replace_lane(u, 1, t);
+    t = a + b + d; d += 1; a = b ^ (b >>> 9); b = c + (c << 3); c = rotl<u32>(c, 21) + t;
+    u = i32x4.replace_lane(u, 2, t);
+    t = a + b + d; d += 1; a = b ^ (b >>> 9); b = c + (c << 3); c = rotl<u32>(c, 21) + t;
+    u = i32x4.replace_lane(u, 3, t);
+    // keep's bits where u ≥ ⌈threshold⌉, else 0: a select, not a branch the random draws would mispredict
+    const m = v128.and(i32x4.ge_u(u, bound4), kept4);
     const o = <usize>i << 2;
-    store<f32>(mask + o, m);
-    store<f32>(y + o, load<f32>(x + o) * m);
+    v128.store(mask + o, m);
+    v128.store(y + o, f32x4.mul(v128.load(x + o), m));
+  }
+  for (let i = n4; i < n; i++) {
+    const t = a + b + d; d += 1; a = b ^ (b >>> 9); b = c + (c << 3); c = rotl<u32>(c, 21) + t;
+    const m = select<i32>(kept, 0, t >= bound);
+    const o = <usize>i << 2;
+    store<i32>(mask + o, m);
+    store<f32>(y + o, load<f32>(x + o) * reinterpret<f32>(m));
   }
   store<u32>(state, a);
   store<u32>(state, b, 4);

@@ -175,10 +175,16 @@ describe.each([[100352 / 64, 32], [37, 5], [1031, 7], [128, 128]])('batch normal
   });
 });
 
-describe.each([[128 * 128, 0.2], [1031, 0.5], [7, 0.9], [4096, 0.0001]])('dropout, n = %i, rate %f', (n, rate) => {
+// Sizes: multiples of 4 and not (the kernel draws 4 values per SIMD step, then a scalar tail), down to 1.
+// Rates: rate·2³² not an integer (0.2, 0.9, 0.0001, 1/3), an integer (0.5, 3·2⁻³²), 0 (nothing dropped; the
+// layer skips the kernel then, the kernel must still agree), and 1 − 2⁻³³, whose ⌈rate·2³²⌉ = 2³² drops all.
+describe.each([[128 * 128, 0.2], [1031, 0.5], [7, 0.9], [4096, 0.0001], [1, 0.2], [2, 1 / 3], [3, 0.5], [5, 0.9], [1030, 1 / 3],
+  [1029, 0], [64, 0], [13, 3 / 4294967296], [13, 1 - 2 ** -33], [8, 1 - 2 ** -33]])('dropout, n = %i, rate %f', (n, rate) => {
   test('the same masks and outputs as the TypeScript loop from the same Rng stream, and the stream continues', () => {
     const rng = new Rng(21);
     const x = filled(n, rng);
+    // Values whose products with 0 and keep have edge cases: signed zeros, infinities, NaN, a subnormal.
+    [-0, Infinity, -Infinity, NaN, 1e-40, -3.5].forEach((v, i) => { if (2 * i < n) x[2 * i] = v; });
     const [y, mask, words] = [n, n, 4].map((m) => be.alloc(m));
     const w = new Int32Array(words.buffer, words.byteOffset, 4);
     const a = new Rng(99);
@@ -188,8 +194,9 @@ describe.each([[128 * 128, 0.2], [1031, 0.5], [7, 0.9], [4096, 0.0001]])('dropou
       a.setState(w);
       const e = { y: new Float32Array(n), mask: new Float32Array(n) };
       expect(dropoutForward(e.y, e.mask, x, b, rate, n)).toBe(e.y);
-      expect(Array.from(mask)).toEqual(Array.from(e.mask));
-      expect(Array.from(y)).toEqual(Array.from(e.y));
+      // bit for bit (the int32 views also tell -0 from 0 and one NaN from another)
+      expect(Array.from(new Int32Array(mask.buffer, mask.byteOffset, n))).toEqual(Array.from(new Int32Array(e.mask.buffer)));
+      expect(Array.from(new Int32Array(y.buffer, y.byteOffset, n))).toEqual(Array.from(new Int32Array(e.y.buffer)));
       expect(a.nextUint32()).toBe(b.nextUint32());
     }
     const dy = filled(n, rng);
