@@ -210,6 +210,35 @@ describe('BatchIterator', () => {
     expect([...rows].sort()).toEqual([1, 3, 8]);
   });
 
+  test('batches in shared memory (gathered through a staging copy) hold the same rows as in plain memory', () => {
+    const shared: Float32Array[] = [];
+    const sharedAlloc = (n: number): Float32Array => {
+      const a = new Float32Array(new SharedArrayBuffer(4 * n));
+      shared.push(a);
+      return a;
+    };
+    // Batch 4 of 10 rows: two full batches and a short last one of 2, three epochs.
+    const plain = new BatchIterator(images, labels, { batchSize: 4, featureSize: F, numClasses: 4, seed: 5 });
+    const inShared = new BatchIterator(images, labels, { batchSize: 4, featureSize: F, numClasses: 4, seed: 5, alloc: sharedAlloc });
+    for (let e = 0; e < 3; e++) {
+      plain.startEpoch();
+      inShared.startEpoch();
+      const sizes: number[] = [];
+      for (let p = plain.next(), s = inShared.next(); p !== null; p = plain.next(), s = inShared.next()) {
+        expect(s).not.toBeNull();
+        expect(s!.x.buffer).toBe(shared[0].buffer);
+        expect(Array.from(s!.x)).toEqual(Array.from(p.x));
+        expect(Array.from(s!.y!)).toEqual(Array.from(p.y!));
+        expect(Array.from(s!.indices)).toEqual(Array.from(p.indices));
+        sizes.push(s!.size);
+      }
+      expect(inShared.next()).toBeNull();
+      expect(sizes).toEqual([4, 4, 2]);
+    }
+    // And each row is whole, matching its label and index (epochRows checks every batch).
+    expect(epochRows(inShared).sizes).toEqual([4, 4, 2]);
+  });
+
   test('bad arguments throw, saying what was expected', () => {
     expect(() => new BatchIterator(images, labels, { batchSize: 0, featureSize: F })).toThrow(/batchSize must be a positive integer, got 0/);
     expect(() => new BatchIterator(images, labels, { batchSize: 2, featureSize: 4 })).toThrow(
