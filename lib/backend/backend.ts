@@ -33,8 +33,12 @@ export interface Backend {
   /** out (M,N) = a (M,K) · b (K,N). */
   gemm(out: Buffer, a: ReadBuffer, b: ReadBuffer, M: number, K: number, N: number, accumulate?: boolean): Buffer;
 
-  /** out (M,N) = aᵀ · b, with a (K,M) and b (K,N): the weight gradient xᵀ·dy. */
-  gemmTN(out: Buffer, a: ReadBuffer, b: ReadBuffer, M: number, K: number, N: number, accumulate?: boolean): Buffer;
+  /**
+   * out (M,N) = aᵀ · b, with a (K,M) and b (K,N): the weight gradient xᵀ·dy. With `prepared`, the handle
+   * a denseForward filled for this same a, unchanged since (see inputHandle), a backend may reuse what it
+   * learned there instead of reading a again.
+   */
+  gemmTN(out: Buffer, a: ReadBuffer, b: ReadBuffer, M: number, K: number, N: number, accumulate?: boolean, prepared?: InputHandle | null): Buffer;
 
   /** out (M,N) = a · bᵀ, with a (M,K) and b (N,K): the input gradient dy·Wᵀ. */
   gemmNT(out: Buffer, a: ReadBuffer, b: ReadBuffer, M: number, K: number, N: number, accumulate?: boolean): Buffer;
@@ -42,8 +46,19 @@ export interface Backend {
   /**
    * The dense layer's forward pass: out (B,OC) = inp (B,C) · weight (C,OC) + bias (OC).
    * A backend may fuse the bias into its GEMM; the reference calls gemm then addBias.
+   * With `prepare`, a handle from inputHandle(), the backend records in it what it learned about inp
+   * (for the gemmTN of the weight gradient xᵀ·dz that reads the same inp).
    */
-  denseForward(out: Buffer, inp: ReadBuffer, weight: ReadBuffer, bias: ReadBuffer | null, B: number, C: number, OC: number): Buffer;
+  denseForward(out: Buffer, inp: ReadBuffer, weight: ReadBuffer, bias: ReadBuffer | null, B: number, C: number, OC: number, prepare?: InputHandle | null): Buffer;
+
+  /**
+   * Optional: a new handle through which a dense layer's forward pass hands its input's analysis to the
+   * backward pass (the wasm backend: the count of x's nonzeros and, when it skipped zeros, x's
+   * compressed rows, from which dW = xᵀ·dz gets xᵀ's by a counting sort instead of reading x again).
+   * The layer owns it: denseForward(…, handle) fills it, and gemmTN(…, handle) may use it only for that
+   * same x, unchanged; the layer passes it on only from a forward that filled it. dispose() frees it.
+   */
+  inputHandle?(): InputHandle;
 
   /** out (M,N) = x (M,N) + bias (N), bias broadcast over rows. out may alias x. */
   addBias(out: Buffer, x: ReadBuffer, bias: ReadBuffer, M: number, N: number): Buffer;
@@ -65,6 +80,12 @@ export interface Backend {
    * backend's memory; the layer then runs the TypeScript kernel of lib/kernels/ instead.
    */
   imageKernels?: ImageKernels | null;
+}
+
+/** What a backend keeps about one layer input between its forward and backward passes (Backend.inputHandle). */
+export interface InputHandle {
+  /** Frees the backend memory it holds; the handle may not be used afterwards. */
+  dispose(): void;
 }
 
 /** Window geometry of an image kernel: lib/kernels/conv.ts's ConvGeometry. */

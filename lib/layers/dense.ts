@@ -3,6 +3,7 @@
 //
 // B batch size, C input features, OC output units. kernel W (C, OC), bias b (OC), row-major.
 
+import type { InputHandle } from '../backend/backend';
 import type { Initializer, InitializerName } from '../init/initializers';
 import { Tensor } from '../tensor';
 import { createActivation, type ActivationName } from './activations';
@@ -34,6 +35,12 @@ export class Dense extends Layer {
   /** The activation applied after the affine map, or null for a linear layer. */
   readonly activation: Layer | null;
   private x: Tensor | null = null;
+  /**
+   * The backend's notes on x from a training forward pass (its nonzero count, its compressed rows), for
+   * backward's dW = xᵀ·dz; `prepared` is the handle when the last forward filled it, else null.
+   */
+  private handle: InputHandle | null = null;
+  private prepared: InputHandle | null = null;
 
   constructor(opts: DenseOptions) {
     super(opts.name);
@@ -60,7 +67,10 @@ export class Dense extends Layer {
     const B = x.rows;
     const C = this.inputShape[0];
     const z = this.buffer('z', B, this.outputShape);
-    this.backend.denseForward(z.data, x.data, this.kernel.value, this.bias ? this.bias.value : null, B, C, this.units);
+    // Only a training pass is followed by backward: predict's (perhaps large) batches keep nothing.
+    if (ctx.training && !this.handle && this.backend.inputHandle) this.handle = this.backend.inputHandle();
+    this.prepared = ctx.training ? this.handle : null;
+    this.backend.denseForward(z.data, x.data, this.kernel.value, this.bias ? this.bias.value : null, B, C, this.units, this.prepared);
     this.x = x;
     return this.activation ? this.activation.forward(z, ctx) : z;
   }
@@ -81,7 +91,8 @@ export class Dense extends Layer {
     const B = dz.rows;
     const C = this.inputShape[0];
     const OC = this.units;
-    this.backend.gemmTN(this.kernel.grad, this.x.data, dz.data, C, B, OC, true);
+    // x is the forward's, unchanged since: the handle that forward filled describes it.
+    this.backend.gemmTN(this.kernel.grad, this.x.data, dz.data, C, B, OC, true, this.prepared);
     if (this.bias) this.backend.colSum(this.bias.grad, dz.data, B, OC, true);
     const dx = this.buffer('dx', B, this.inputShape);
     // The first layer's dx would be the gradient w.r.t. the data: Sequential switches it off.
@@ -91,6 +102,8 @@ export class Dense extends Layer {
 
   override dispose(): void {
     super.dispose();
+    this.handle?.dispose();
+    this.handle = this.prepared = null;
     this.activation?.dispose();
   }
 

@@ -19,18 +19,22 @@
 //    SPARSE_MAX_DENSITY of them nonzero → A is compressed to rows of (k, value) and only those
 //    rows of B are added. MNIST batches (~19% nonzero) take this path, dense activations do not;
 //    nor do products narrower than SPARSE_MIN_N columns (a first convolution's 32 filters, a 16-unit
-//    layer), where the dense kernel is faster even at 19%.
+//    layer), where the dense kernel is faster even at 19%. A Dense layer hands its forward pass's
+//    count and compressed rows of x to its weight gradient's gemmTN (an InputHandle), which makes xᵀ's
+//    compressed rows from them by a counting sort instead of counting and reading x again.
 //  - threads: a GEMM with M·N·K ≥ THREAD_MIN_WORK (2²⁴) is split in two: a tall one (M ≥ 2N, a
 //    convolution's) along M in multiples of 6 rows, others along N (multiples of 8 columns) or, when N
-//    is narrow, along M (multiples of 4 rows); see splitPoint. The helper thread takes one
+//    is narrow, along M (multiples of 4 rows); see splitPoint. A zero-skipping product is split along
+//    M: each thread compresses and multiplies half of A's rows (A·B), or takes the rows holding half
+//    of the nonzeros of a compressed Aᵀ (the weight gradient). The helper thread takes one
 //    half, or this thread takes it back if the helper has not started it by the time its own is done.
 //    From ADAPT_MIN_WORK (2²¹) up, each shape is timed on one and on two threads and runs on the
 //    faster, re-tried now and then (the answer depends on what else the machine is running).
 
-import type { Backend, Buffer, ImageGeometry, ImageKernels, ReadBuffer, StepKernels } from '../backend';
+import type { Backend, Buffer, ImageGeometry, ImageKernels, InputHandle, ReadBuffer, StepKernels } from '../backend';
 import { platform } from '../platform';
 import { checkLayout, WasmHeap, WasmHeapFullError, wasmApi, MAX_PAGES, PAGE_BYTES, type WasmApi, type WasmMemory, type WasmModule } from './memory';
-import { HELPER_OPS, HelperThread, OP_COL2IM, OP_CSR, OP_CSR_ROWS, OP_GEMM, OP_GEMM_NT, OP_IM2COL } from './threads';
+import { HELPER_OPS, HelperThread, OP_COL2IM, OP_CSR_PRODUCT_ROWS, OP_CSR_ROWS, OP_GEMM, OP_GEMM_NT, OP_IM2COL } from './threads';
 import { stepKernelsFrom } from './step';
 import { referenceStepKernels } from '../reference-step';
 import { imageKernelsFrom } from './image';
@@ -67,14 +71,67 @@ interface Choice {
 }
 /** Rows of A compressed at once hold at most this many entries (2 floats each). */
 const CSR_FLOATS = 1 << 18;
+/** A compressed-rows kernel's `end` when nothing follows the pairs it writes. */
+const I32_MAX = 0x7fffffff;
+/** Floats of the compressed form of M rows holding nnz nonzeros (assembly/kernels.ts; one spare pair). */
+const csrFloats = (M: number, nnz: number): number => M + 4 + 2 * (nnz + 1);
+
+/**
+ * The wasm backend's InputHandle: which input it describes (the array, its rows and columns), the
+ * count of its nonzeros (-1: not counted) and, in its own wasm buffers, the input's compressed rows
+ * (rows: made by the forward product) and its transpose's (cols: made from them by the first gemmTN).
+ */
+class WasmInputHandle implements InputHandle {
+  private src: ReadBuffer | null = null;
+  private nRows = 0;
+  private nCols = 0;
+  nnz = -1;
+  rows = false;
+  cols = false;
+  private readonly bufs: (Float32Array | null)[] = [null, null];
+  constructor(readonly heap: WasmHeap) {}
+  /** A new input (rows, cols): what was kept about the last one is dropped. */
+  describe(src: ReadBuffer, rows: number, cols: number, nnz: number): void {
+    this.src = src;
+    this.nRows = rows;
+    this.nCols = cols;
+    this.nnz = nnz;
+    this.rows = this.cols = false;
+  }
+  describes(src: ReadBuffer, rows: number, cols: number): boolean {
+    return this.src === src && this.nRows === rows && this.nCols === cols;
+  }
+  /** The address of buffer i (0 rows, 1 cols), grown to at least n floats. */
+  buffer(i: number, n: number): number {
+    let b = this.bufs[i];
+    if (!b || b.length < n) {
+      if (b) this.heap.free(b);
+      b = this.heap.alloc(Math.max(n, b ? Math.ceil(b.length * 1.5) : 0));
+      this.bufs[i] = b;
+    }
+    return b.byteOffset;
+  }
+  address(i: number): number {
+    return this.bufs[i]!.byteOffset;
+  }
+  dispose(): void {
+    for (const b of this.bufs) if (b) this.heap.free(b);
+    this.bufs[0] = this.bufs[1] = null;
+    this.src = null;
+    this.rows = this.cols = false;
+  }
+}
 
 interface Kernels {
   gemmStrided(c: number, ldc: number, a: number, ldai: number, ldak: number, b: number, ldb: number, M: number, N: number, K: number, acc: number, bias: number, scratch: number): void;
   gemmNTStrided(c: number, ldc: number, a: number, lda: number, b: number, ldbRow: number, M: number, N: number, K: number, acc: number, bias: number, scratch: number): void;
   countNonzero(a: number, n: number): number;
-  csrBuild(csr: number, a: number, ldai: number, ldak: number, M: number, K: number, ldb: number): number;
-  csrGemm(c: number, ldc: number, csr: number, M: number, b: number, N: number, acc: number, bias: number): void;
-  csrGemmRows(c: number, ldc: number, csr: number, M: number, b: number, N: number, acc: number, bias: number): void;
+  csrBuild(csr: number, a: number, ldai: number, ldak: number, M: number, K: number): number;
+  csrBuildRows(csr: number, M: number, i0: number, i1: number, a: number, ldai: number, K: number, base: number, end: number): number;
+  csrTranspose(dst: number, src: number, M: number, K: number): number;
+  csrMiddle(csr: number, i0: number, i1: number): number;
+  csrGemmRows(c: number, ldc: number, csr: number, M: number, i0: number, i1: number, b: number, ldb: number, N: number, acc: number, bias: number): void;
+  csrProductRows(c: number, ldc: number, csr: number, M: number, i0: number, i1: number, a: number, ldai: number, K: number, base: number, end: number, b: number, ldb: number, N: number, acc: number, bias: number): void;
   addBias(out: number, x: number, bias: number, M: number, N: number): void;
   colSum(out: number, x: number, M: number, N: number, acc: number): void;
   /** Floats of one thread's packing scratch for gemmStrided / gemmNTStrided. */
@@ -119,6 +176,8 @@ export interface WasmBackend extends Backend {
   readonly fmaAvailable: boolean;
   /** Which GEMM kernels run now: 'relaxed-SIMD FMA' or 'SIMD (multiply, then add)'. */
   readonly kernelsInUse: string;
+  /** A handle for a layer input's count and compressed rows, from denseForward to gemmTN (Backend.inputHandle). */
+  inputHandle(): InputHandle;
   /** Stops the helper thread (restarted on demand). Call at the end of a program or test file. */
   shutdown(): void;
   /** Split GEMM halves run by the worker, and taken back by this thread because it was not running. */
@@ -296,6 +355,7 @@ export function wasmVariant(wasm: WasmBackend, name: string, opts: Partial<WasmO
     gemmTN: wrap(wasm.gemmTN),
     gemmNT: wrap(wasm.gemmNT),
     denseForward: wrap(wasm.denseForward),
+    inputHandle: wasm.inputHandle,
     addBias: wrap(wasm.addBias),
     colSum: wrap(wasm.colSum),
     stepKernels: wasm.stepKernels,
@@ -320,7 +380,7 @@ function createBackend(modules: WasmModule[], memory: WasmMemory, shared: boolea
   }
   const runLocal = (m: number, op: number, a: readonly number[]): void => {
     const kernel = instances[m][HELPER_OPS[op - 1]] as (...args: number[]) => void;
-    kernel(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13]);
+    kernel(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13], a[14], a[15]);
   };
   // An unshared memory cannot be handed to another thread: no helper, every split runs here.
   const helper = new HelperThread(modules, memory, runLocal, shared ? (source, data) => platform().startWorker(source, data) : null);
@@ -387,13 +447,12 @@ function createBackend(modules: WasmModule[], memory: WasmMemory, shared: boolea
   }
 
   /**
-   * Where to cut a GEMM in two. Tall products (M ≥ 2N: a convolution's M = batch·pixels rows) along M
+   * Where to cut a dense GEMM in two. Tall products (M ≥ 2N: a convolution's M = batch·pixels rows) along M
    * in multiples of 6 rows, the microkernel's height, so each thread reads only its half of A (the
-   * big operand); others along N in multiples of 8 columns (a strip), else along M. The zero-skipping
-   * kernels (`sparse`) split along N only, in multiples of 16 columns (their 32-column registers).
+   * big operand); others along N in multiples of 8 columns (a strip), else along M. (The zero-skipping
+   * products split along M: see sparseRows and csrMultiply.)
    */
-  function splitPoint(M: number, N: number, sparse = false): { cols: boolean; at: number } | null {
-    if (sparse) return N >= 32 ? { cols: true, at: Math.max(16, Math.round(N / 32) * 16) } : null;
+  function splitPoint(M: number, N: number): { cols: boolean; at: number } | null {
     if (M >= 2 * N && M >= 12) return { cols: false, at: Math.round(M / 12) * 6 };
     if (N >= 16) return { cols: true, at: Math.max(8, Math.round(N / 16) * 8) };
     if (M >= 8) return { cols: false, at: Math.round(M / 8) * 4 };
@@ -463,42 +522,136 @@ function createBackend(modules: WasmModule[], memory: WasmMemory, shared: boolea
       c.nextTry = c.calls + c.explore;
     }
   }
-  /** A·B or Aᵀ·B with A given by strides (lda_i, lda_k), bias fused when given. */
-  function product(pc: number, pa: number, ldai: number, ldak: number, pb: number, M: number, K: number, N: number, acc: boolean, pbias: number): void {
-    let sparse = false;
-    if (options.sparse === 'always') sparse = K > 0;
-    else if (options.sparse === 'auto' && N >= SPARSE_MIN_N && K >= 8) sparse = k.countNonzero(pa, M * K) <= options.sparseMaxDensity * M * K;
-    const work = M * N * K;
-    const c = choiceFor(work, ldak === 4 ? 0 : 1, sparse, M, K, N);
-    const two = useTwo(work, c);
-    const split = two ? splitPoint(M, N, sparse) : null;
-    const t0 = c ? performance.now() : 0;
-    if (sparse) sparseProduct(pc, pa, ldai, ldak, pb, M, K, N, acc, pbias, split);
-    else denseProduct(pc, pa, ldai, ldak, pb, M, K, N, acc, pbias, split);
-    if (c) record(c, split !== null, performance.now() - t0);
+  /** A handle of this backend's (one from another backend, or none: null). */
+  function own(h: InputHandle | null): WasmInputHandle | null {
+    return h instanceof WasmInputHandle && h.heap === heap ? h : null;
+  }
+  /** Whether to skip A's zeros, given its nonzero count (-1: not counted; counted here if needed). */
+  function skipZeros(pa: number, M: number, K: number, N: number, nnz: number): boolean {
+    if (options.sparse === 'always') return K > 0;
+    if (options.sparse !== 'auto' || N < SPARSE_MIN_N || K < 8) return false;
+    return (nnz >= 0 ? nnz : k.countNonzero(pa, M * K)) <= options.sparseMaxDensity * M * K;
   }
 
-  function sparseProduct(pc: number, pa: number, ldai: number, ldak: number, pb: number, M: number, K: number, N: number, acc: boolean, pbias: number, split: { cols: boolean; at: number } | null): void {
-    const ldc = N * 4;
-    const ldb = N * 4;
-    // A block of rows at a time, so the compressed rows ((rows+2)·4 + 8·nnz bytes) stay ≤ ~2 MiB.
-    const rows = Math.max(1, Math.min(M, Math.floor(CSR_FLOATS / Math.max(1, K))));
-    const csr = scratchAddr(4, rows + 4 + 2 * rows * K);
-    // B bigger than L1 (layer 1's W, 400 KB): add whole rows of B, read front to back, into out's row
-    // (in L1): 15–25% faster there. B in L1 (dz in dW1 = xᵀ·dz): 32 columns at a time in registers.
-    const byRows = K * N * 4 > 65536;
-    const kernel = byRows ? k.csrGemmRows : k.csrGemm;
-    for (let i0 = 0; i0 < M; i0 += rows) {
-      const m = Math.min(rows, M - i0);
-      const ci = pc + i0 * ldc;
-      k.csrBuild(csr, pa + i0 * ldai, ldai, ldak, m, K, ldb);
-      if (split && split.cols) {
-        const at = split.at;
-        helper.run(mod, byRows ? OP_CSR_ROWS : OP_CSR, [ci + at * 4, ldc, csr, m, pb + at * 4, N - at, acc ? 1 : 0, pbias ? pbias + at * 4 : 0]);
-        kernel(ci, ldc, csr, m, pb, at, acc ? 1 : 0, pbias);
-        helper.join();
-      } else kernel(ci, ldc, csr, m, pb, N, acc ? 1 : 0, pbias);
+  /**
+   * out (M,N) (+)= A (M,K) · B [+ bias], A's rows contiguous (gemm, denseForward). With a handle
+   * (denseForward's `prepare`), A's nonzero count and, when its zeros are skipped, its compressed rows
+   * are kept there for the weight gradient's Aᵀ·dz (colProduct).
+   */
+  function rowProduct(pc: number, a: ReadBuffer, pa: number, pb: number, M: number, K: number, N: number, acc: boolean, pbias: number, h: WasmInputHandle | null): void {
+    // Nonzeros of A and of its first `half` rows (-1: not counted), the halves apart so that two
+    // threads can each compress half of A into one buffer (the second half's pairs start at `head`).
+    const half = M >> 1;
+    let head = -1;
+    let nnz = -1;
+    if (options.sparse === 'auto' && N >= SPARSE_MIN_N && K >= 8) {
+      head = k.countNonzero(pa, half * K);
+      nnz = head + k.countNonzero(pa + half * K * 4, (M - half) * K);
     }
+    const sparse = skipZeros(pa, M, K, N, nnz);
+    h?.describe(a, M, K, nnz);
+    const work = M * N * K;
+    const c = choiceFor(work, 0, sparse, M, K, N);
+    const two = useTwo(work, c);
+    const t0 = c ? performance.now() : 0;
+    let split: boolean;
+    if (!sparse) {
+      const at = two ? splitPoint(M, N) : null;
+      denseProduct(pc, pa, K * 4, 4, pb, M, K, N, acc, pbias, at);
+      split = at !== null;
+    } else if (h) {
+      if (nnz < 0) {
+        head = k.countNonzero(pa, half * K);
+        h.nnz = nnz = head + k.countNonzero(pa + half * K * 4, (M - half) * K);
+      }
+      split = sparseRows(pc, h.buffer(0, csrFloats(M, nnz)), pa, pb, M, K, N, acc, pbias, two, head);
+      h.rows = true;
+    } else {
+      // A block of rows at a time, so the compressed rows ((rows+2)·4 + 8·nnz bytes) stay ≤ ~2 MiB.
+      const rows = Math.max(1, Math.min(M, Math.floor(CSR_FLOATS / Math.max(1, K))));
+      const csr = scratchAddr(4, csrFloats(rows, rows * K));
+      split = false;
+      for (let i0 = 0; i0 < M; i0 += rows) {
+        const m = Math.min(rows, M - i0);
+        split = sparseRows(pc + i0 * N * 4, csr, pa + i0 * K * 4, pb, m, K, N, acc, pbias, two, m === M ? head : -1) || split;
+      }
+    }
+    if (c) record(c, split, performance.now() - t0);
+  }
+
+  /**
+   * Rows 0..M of A·B through A's compressed rows at csr: on two threads each compresses and multiplies
+   * half of the rows (head: the first half's nonzeros, -1 if not counted). Returns whether it split.
+   */
+  function sparseRows(pc: number, csr: number, pa: number, pb: number, M: number, K: number, N: number, acc: boolean, pbias: number, two: boolean, head: number): boolean {
+    const ldc = N * 4;
+    const lda = K * 4;
+    const mode = acc ? 1 : 0;
+    if (two && M >= 2) {
+      const half = M >> 1;
+      if (head < 0) head = k.countNonzero(pa, half * K);
+      helper.run(mod, OP_CSR_PRODUCT_ROWS, [pc, ldc, csr, M, half, M, pa, lda, K, head, I32_MAX, pb, ldc, N, mode, pbias]);
+      k.csrProductRows(pc, ldc, csr, M, 0, half, pa, lda, K, 0, head, pb, ldc, N, mode, pbias);
+      helper.join();
+      return true;
+    }
+    k.csrBuildRows(csr, M, 0, M, pa, lda, K, 0, I32_MAX);
+    return csrMultiply(pc, csr, M, pb, N, acc, pbias, false);
+  }
+
+  /**
+   * out (M,N) (+)= Aᵀ·B with A stored (K,M) (gemmTN: the weight gradient xᵀ·dz). With the handle that
+   * denseForward filled for this same A (K rows of M), its nonzero count is not taken again and, when it
+   * kept A's compressed rows, Aᵀ's are made from them (csrTranspose) instead of from A.
+   */
+  function colProduct(pc: number, a: ReadBuffer, pa: number, pb: number, M: number, K: number, N: number, acc: boolean, handle: WasmInputHandle | null): void {
+    const h = handle && handle.describes(a, K, M) ? handle : null;
+    const sparse = skipZeros(pa, M, K, N, h ? h.nnz : -1);
+    const work = M * N * K;
+    const c = choiceFor(work, 1, sparse, M, K, N);
+    const two = useTwo(work, c);
+    const t0 = c ? performance.now() : 0;
+    let split = false;
+    if (!sparse) {
+      const at = two ? splitPoint(M, N) : null;
+      denseProduct(pc, pa, 4, M * 4, pb, M, K, N, acc, 0, at);
+      split = at !== null;
+    } else if (h && h.rows) {
+      const csr = h.buffer(1, csrFloats(M, h.nnz));
+      if (!h.cols) {
+        k.csrTranspose(csr, h.address(0), K, M);
+        h.cols = true;
+      }
+      split = csrMultiply(pc, csr, M, pb, N, acc, 0, two);
+    } else {
+      // A block of rows of the result at a time, as in rowProduct.
+      const rows = Math.max(1, Math.min(M, Math.floor(CSR_FLOATS / Math.max(1, K))));
+      const csr = scratchAddr(4, csrFloats(rows, rows * K));
+      for (let i0 = 0; i0 < M; i0 += rows) {
+        const m = Math.min(rows, M - i0);
+        k.csrBuild(csr, pa + i0 * 4, 4, M * 4, m, K);
+        split = csrMultiply(pc + i0 * N * 4, csr, m, pb, N, acc, 0, two) || split;
+      }
+    }
+    if (c) record(c, split, performance.now() - t0);
+  }
+
+  /**
+   * out (M,N) (+)= CSR(A) · B [+ bias] from compressed rows at csr; on two threads each takes the rows
+   * holding half of the nonzeros (csrMiddle). Returns whether it split.
+   */
+  function csrMultiply(pc: number, csr: number, M: number, pb: number, N: number, acc: boolean, pbias: number, two: boolean): boolean {
+    const ldc = N * 4;
+    const mode = acc ? 1 : 0;
+    if (two && M >= 2) {
+      const at = k.csrMiddle(csr, 0, M);
+      helper.run(mod, OP_CSR_ROWS, [pc, ldc, csr, M, at, M, pb, ldc, N, mode, pbias]);
+      k.csrGemmRows(pc, ldc, csr, M, 0, at, pb, ldc, N, mode, pbias);
+      helper.join();
+      return true;
+    }
+    k.csrGemmRows(pc, ldc, csr, M, 0, M, pb, ldc, N, mode, pbias);
+    return false;
   }
 
   function denseProduct(pc: number, pa: number, ldai: number, ldak: number, pb: number, M: number, K: number, N: number, acc: boolean, pbias: number, split: { cols: boolean; at: number } | null): void {
@@ -568,21 +721,23 @@ function createBackend(modules: WasmModule[], memory: WasmMemory, shared: boolea
       col2im: (dinp, dcols, B, g) => convOp(OP_COL2IM, dinp, dcols, B, g),
     },
 
+    inputHandle: () => new WasmInputHandle(heap),
+
     gemm(out: Buffer, a: ReadBuffer, b: ReadBuffer, M: number, K: number, N: number, accumulate = false): Buffer {
       use();
       const pa = inAddr(a, M * K, 1, 'a');
       const pb = inAddr(b, K * N, 2, 'b');
       const pc = outAddr(out, M * N, accumulate);
-      product(pc, pa, K * 4, 4, pb, M, K, N, accumulate, 0);
+      rowProduct(pc, a, pa, pb, M, K, N, accumulate, 0, null);
       return finish(out, pc, M * N);
     },
 
-    gemmTN(out: Buffer, a: ReadBuffer, b: ReadBuffer, M: number, K: number, N: number, accumulate = false): Buffer {
+    gemmTN(out: Buffer, a: ReadBuffer, b: ReadBuffer, M: number, K: number, N: number, accumulate = false, prepared: InputHandle | null = null): Buffer {
       use();
       const pa = inAddr(a, K * M, 1, 'a');
       const pb = inAddr(b, K * N, 2, 'b');
       const pc = outAddr(out, M * N, accumulate);
-      product(pc, pa, 4, M * 4, pb, M, K, N, accumulate, 0);
+      colProduct(pc, a, pa, pb, M, K, N, accumulate, own(prepared));
       return finish(out, pc, M * N);
     },
 
@@ -615,13 +770,13 @@ function createBackend(modules: WasmModule[], memory: WasmMemory, shared: boolea
       return finish(out, pc, M * N);
     },
 
-    denseForward(out: Buffer, inp: ReadBuffer, weight: ReadBuffer, bias: ReadBuffer | null, B: number, C: number, OC: number): Buffer {
+    denseForward(out: Buffer, inp: ReadBuffer, weight: ReadBuffer, bias: ReadBuffer | null, B: number, C: number, OC: number, prepare: InputHandle | null = null): Buffer {
       use();
       const pa = inAddr(inp, B * C, 1, 'inp');
       const pb = inAddr(weight, C * OC, 2, 'weight');
       const pbias = bias ? inAddr(bias, OC, 3, 'bias') : 0;
       const pc = outAddr(out, B * OC, false);
-      product(pc, pa, C * 4, 4, pb, B, C, OC, false, pbias);
+      rowProduct(pc, inp, pa, pb, B, C, OC, false, pbias, own(prepare));
       return finish(out, pc, B * OC);
     },
 

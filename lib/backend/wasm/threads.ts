@@ -33,17 +33,17 @@ const CLAIM = 3;
 /** Which module runs the job: an index into the modules the worker was given (plain SIMD, FMA). */
 const MODULE = 4;
 const ARGS = 5;
-const MAX_ARGS = 14;
+export const MAX_ARGS = 16;
 
 /** The kernels a helper thread can run: op k is HELPER_OPS[k − 1] (the list both threads dispatch from). */
-export const HELPER_OPS = ['gemmStrided', 'gemmNTStrided', 'csrGemm', 'csrGemmRows', 'im2col', 'col2im'] as const;
+export const HELPER_OPS = ['gemmStrided', 'gemmNTStrided', 'csrGemmRows', 'csrProductRows', 'im2col', 'col2im'] as const;
 export type HelperOp = (typeof HELPER_OPS)[number];
 /** The op number of a kernel. */
 export const opOf = (name: HelperOp): number => HELPER_OPS.indexOf(name) + 1;
 export const OP_GEMM = opOf('gemmStrided');
 export const OP_GEMM_NT = opOf('gemmNTStrided');
-export const OP_CSR = opOf('csrGemm');
 export const OP_CSR_ROWS = opOf('csrGemmRows');
+export const OP_CSR_PRODUCT_ROWS = opOf('csrProductRows');
 export const OP_IM2COL = opOf('im2col');
 export const OP_COL2IM = opOf('col2im');
 const OP_EXIT = HELPER_OPS.length + 1;
@@ -73,7 +73,7 @@ for (;;) {
   const a = ctl.subarray(${ARGS}, ${ARGS} + ${MAX_ARGS});
   let status = seen;
   try {
-    if (kernel) kernel(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13]);
+    if (kernel) kernel(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13], a[14], a[15]);
     else status = -seen;
   } catch (e) {
     status = -seen;
@@ -116,7 +116,7 @@ export class HelperThread {
     this.unavailable = startWorker === null;
   }
 
-  /** Starts the kernel `op` of modules[module] with up to 14 integer arguments on the helper thread. */
+  /** Starts the kernel `op` of modules[module] with up to MAX_ARGS (16) integer arguments on the helper thread. */
   run(module: number, op: number, args: readonly number[]): void {
     if (this.pending) throw new Error('wasm helper thread: run() while a job is pending');
     if (args.length > MAX_ARGS) throw new Error(`wasm helper thread: ${args.length} arguments, at most ${MAX_ARGS}`);
