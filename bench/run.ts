@@ -10,7 +10,9 @@
 //   4. Fashion-MNIST load time (bench/load-data.ts)
 //   5. the `train` default network (3x512, weight decay) over 8 epochs: seconds of each, last/first,
 //      and the subnormal floats in its parameters and optimizer slots after each (bench/epochs.ts)
-//   6. the targets (issues 6 and 10) as ratios of medians from this run
+//   6. the wasm image kernels of an FNN step standalone and after batchNormStats (bench/lanes.ts: the
+//      "garbage upper lanes" stall of docs/performance.md)
+//   7. the targets (issues 6 and 10) as ratios of medians from this run
 //
 // Every result names the CPU model (Intel and AMD differ, above all on subnormal floats).
 //
@@ -35,13 +37,14 @@ import { benchGemm, mlpShapes, squareShapes, type GemmRow, type GemmShape } from
 import { benchEpochs, type EpochBenchResult } from './epochs';
 import { benchFnnCnn, type FnnCnnBenchResult } from './fnn-cnn';
 import { benchLoadData, type LoadDataBenchResult } from './load-data';
+import { benchLanes, lanesTable, type LanesBenchResult } from './lanes';
 import { formatTable as alignedTable, median } from '../lib/util/format';
 import { benchScript, checkMlpAgreement, loadMlpData, numpyEnv, NumpyMlp, scratchnetPhases, SMALL_MLP, TRAIN_DEFAULT_MLP, trainScratchnet, type AgreementRow, type BlasInfo, type MlpData, type MlpPhases, type MlpRun, type MlpSpec } from './mlp';
 
 export interface BenchOptions {
   quick: boolean;
   /** Which parts run. */
-  parts: { gemm: boolean; mlp: boolean; load: boolean; epochs: boolean; cnn: boolean };
+  parts: { gemm: boolean; mlp: boolean; load: boolean; epochs: boolean; cnn: boolean; lanes: boolean };
   /** Also train the `train` default network (3x512, weight decay) against NumPy, these batches per run. */
   defaultNet: boolean;
   defaultBatches: number;
@@ -76,7 +79,7 @@ export interface BenchOptions {
 export function defaultOptions(quick = false): BenchOptions {
   return {
     quick,
-    parts: { gemm: true, mlp: true, load: true, epochs: true, cnn: true },
+    parts: { gemm: true, mlp: true, load: true, epochs: true, cnn: true, lanes: true },
     defaultNet: true,
     defaultBatches: quick ? 10 : 200,
     epochs: quick ? 2 : 8,
@@ -308,6 +311,7 @@ export interface BenchResult {
   loadData?: LoadDataBenchResult;
   epochs?: EpochBenchResult;
   fnnCnn?: FnnCnnBenchResult;
+  lanes?: LanesBenchResult;
   targets: TargetRow[];
   seconds: number;
 }
@@ -475,12 +479,19 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
       result.epochs = benchEpochs(o.epochs, { backend: be, limit: o.epochRows, log });
       log(`seconds per epoch ${result.epochs.seconds.map((x) => x.toFixed(2)).join(' ')}; last/first ${fmt(result.epochs.lastOverFirst, 3)}`);
     }
+
+    // 6. Garbage upper lanes: the image kernels alone and after batchNormStats (in a child process).
+    if (o.parts.lanes) {
+      result.lanes = benchLanes();
+      log('');
+      for (const line of lanesTable(result.lanes)) log(line);
+    }
   } finally {
     for (const np of numpys) np.close();
     for (const be of backends.values()) (be as Backend & { shutdown?(): void }).shutdown?.();
   }
 
-  // 5. Targets.
+  // 7. Targets.
   result.targets = targets(result);
   if (result.targets.length) {
     log(`\ntargets (ratios of medians from this run; "numpy best" = the faster of numpy and numpy-1t) on ${result.machine.cpu}`);
@@ -607,6 +618,10 @@ export function markdownReport(r: BenchResult): string {
     out.push('', `**Epoch after epoch**: the \`train\` default network on ${e.backend}, ${e.seconds.length} epochs of ${e.trainRows} rows (${e.cpu}); last/first ${fmt(e.lastOverFirst, 3)}:`, '');
     out.push(md(['epoch', ...e.seconds.map((_, i) => String(i + 1))], [['seconds', ...e.seconds.map((x) => fmt(x))], ['CPU seconds', ...e.cpuSeconds.map((x) => fmt(x))], ...(e.nonzeroInputs[0] ?? []).map((_, l) => [`Dense ${l + 1} input nonzero`, ...e.nonzeroInputs.map((f) => `${fmt(100 * f[l], 1)}%`)]), ['subnormal params', ...e.subnormalParams.map(String)], ['subnormal slot values', ...e.subnormalSlots.map(String)]]));
   }
+  if (r.lanes) {
+    out.push('', `**Image kernels of an FNN step, alone and after batchNormStats** (µs per call, ${r.lanes.cpu}):`, '');
+    out.push(md(['kernel', 'standalone', 'after batchNormStats', 'ratio'], r.lanes.rows.map((x) => [x.kernel, fmt(x.standalone, 1), fmt(x.afterStats, 1), fmt(x.afterStats / x.standalone)])));
+  }
   if (r.loadData) out.push('', `**Data loading**: ${r.loadData.name}: median ${r.loadData.medianMs.toFixed(0)} ms over ${r.loadData.runs.length} runs.`);
   return out.join('\n');
 }
@@ -615,7 +630,8 @@ export function markdownReport(r: BenchResult): string {
 
 const HELP = `usage: node dist/bench/run.js [options]   (npm run bench -- [options])
   --quick              tiny settings (also SCRATCHNET_BENCH_QUICK=1): 20 batches per MLP run, 2 runs
-  --only gemm,mlp,load,epochs,cnn  run only these parts (cnn: the FNN/CNN study's models, vs PyTorch if installed)
+  --only gemm,mlp,load,epochs,cnn,lanes  run only these parts (cnn: the FNN/CNN study's models, vs PyTorch if
+                       installed; lanes: the image kernels alone and after batchNormStats)
   --epochs N           epochs of the train default network (default 8); --epoch-rows N its training rows
   --runs N             MLP runs per implementation and batch size (default 5)
   --batches N          MLP batches per run (default: one epoch)
@@ -644,8 +660,8 @@ export function parseArgs(argv: string[]): BenchOptions {
       process.exit(0);
     } else if (a === '--only') {
       const want = v()?.split(',') ?? [];
-      for (const w of want) if (!['gemm', 'mlp', 'load', 'epochs', 'cnn'].includes(w)) throw new Error(`--only: unknown part '${w}' (expected gemm, mlp, load, epochs, cnn)`);
-      o.parts = { gemm: want.includes('gemm'), mlp: want.includes('mlp'), load: want.includes('load'), epochs: want.includes('epochs'), cnn: want.includes('cnn') };
+      for (const w of want) if (!['gemm', 'mlp', 'load', 'epochs', 'cnn', 'lanes'].includes(w)) throw new Error(`--only: unknown part '${w}' (expected gemm, mlp, load, epochs, cnn, lanes)`);
+      o.parts = { gemm: want.includes('gemm'), mlp: want.includes('mlp'), load: want.includes('load'), epochs: want.includes('epochs'), cnn: want.includes('cnn'), lanes: want.includes('lanes') };
     } else if (a === '--runs') o.runs = int(a, v());
     else if (a === '--epochs') o.epochs = int(a, v());
     else if (a === '--default-batches') o.defaultBatches = int(a, v());

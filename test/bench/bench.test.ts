@@ -196,6 +196,9 @@ test('runBench end to end on tiny settings: every part produces well-formed rows
   for (const t of r.gemm!.table) for (const be of names) expect(t.gflops[be]).toBeGreaterThan(0);
   expect(r.mlp!.phases!.map((p) => p.impl)).toEqual([...names, ...(hasNumpy ? ['numpy', 'numpy-1t'] : [])]);
   expect(r.loadData!.medianMs).toBeGreaterThan(0);
+  expect(r.lanes!.rows.map((x) => x.kernel)).toEqual(['dropoutForward', 'dropoutBackward', 'batchNormNormalize', 'batchNormBackward']);
+  for (const x of r.lanes!.rows) expect(x.standalone > 0 && x.afterStats > 0).toBe(true);
+  expect(r.lanes!.cpu).toBe(r.machine.cpu);
   expect(r.targets.length).toBeGreaterThan(0);
   for (const t of r.targets) expect(typeof t.met).toBe('boolean');
   expect(lines.join('\n')).toMatch(/MLP 784-128-64-10 training/);
