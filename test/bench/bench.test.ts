@@ -6,6 +6,7 @@ import { spawnSync } from 'child_process';
 import { availableBackends, defaultOptions, formatTable, gemmTable, markdownReport, numpyGemm, parseArgs, runBench, summariseMlp } from '../../bench/run';
 import { checkMlpAgreement, initialWeights, buildMlp, loadMlpData, NumpyMlp, scratchnetBatchLosses, scratchnetPhases, trainScratchnet, type MlpData } from '../../bench/mlp';
 import type { GemmShape } from '../../bench/gemm';
+import { benchGather } from '../../bench/gather';
 
 const hasNumpy = spawnSync(process.env.PYTHON ?? 'python3', ['-c', 'import numpy'], { encoding: 'utf8' }).status === 0;
 const withNumpy = hasNumpy ? test : test.skip;
@@ -230,3 +231,9 @@ test('runBench end to end on tiny settings: every part produces well-formed rows
   expect(md).toMatch(/\*\*Epoch after epoch\*\*.*\n\n\| epoch \| 1 \| 2 \|/);
   expect(md).toContain(r.machine.cpu);
 }, 120000);
+
+test('benchGather: both gathers get the same first batch (checked inside), then one row of µs per batch size', () => {
+  const rows = benchGather({ rows: 300, batchSizes: [32, 7], rounds: 2, batches: 3 });
+  expect(rows.map((r) => r.batchSize)).toEqual([32, 7]);
+  for (const r of rows) expect(r.staged > 0 && r.rowByRow > 0).toBe(true);
+});
