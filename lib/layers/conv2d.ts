@@ -134,7 +134,7 @@ export class Conv2D extends Layer {
     if (this.needsInputGrad) {
       // dX reuses the cols buffer: X is not needed any more in this step.
       this.backend.gemmNT(this.cols.data, dz.data, this.kernel.value, P, OC, K);
-      dx.data.fill(0);
+      this.backend.stepKernels.zero(dx.data);
       if (!this.backend.imageKernels?.col2im(dx.data, this.cols.data, B, g)) col2im(dx.data, this.cols.data, B, g);
       this.cols = null;
     }

@@ -72,7 +72,7 @@ export class MaxPooling2D extends Pooling2D {
   backward(dy: Tensor): Tensor {
     const dx = this.buffer('dx', dy.rows, this.inputShape);
     if (this.needsInputGrad && !this.backend.imageKernels?.maxPoolBackward(dx.data, dy.data, this.argmax, dy.rows, this.geometry)) {
-      dx.data.fill(0);
+      this.backend.stepKernels.zero(dx.data);
       maxPoolBackward(dx.data, dy.data, this.argmax, dy.size);
     }
     return dx;
@@ -96,7 +96,7 @@ export class AveragePooling2D extends Pooling2D {
   backward(dy: Tensor): Tensor {
     const dx = this.buffer('dx', dy.rows, this.inputShape);
     if (this.needsInputGrad) {
-      dx.data.fill(0);
+      this.backend.stepKernels.zero(dx.data);
       avgPoolBackward(dx.data, dy.data, dy.rows, this.geometry);
     }
     return dx;
@@ -123,7 +123,7 @@ export class GlobalAveragePooling2D extends Layer {
     const [H, W, C] = this.inputShape;
     const dx = this.buffer('dx', dy.rows, this.inputShape);
     if (this.needsInputGrad) {
-      dx.data.fill(0);
+      this.backend.stepKernels.zero(dx.data);
       globalAvgPoolBackward(dx.data, dy.data, dy.rows, H * W, C);
     }
     return dx;
