@@ -145,6 +145,39 @@ describe('the wasm backend reuses a forward input for the weight gradient, bit-i
     handle.dispose();
   });
 
+  test('xᵀ made on the helper thread after a split forward pass: two forwards in a row, other products between, dispose before backward', () => {
+    const [B, C, OC] = [128, 784, 128];
+    const x = batch(wasm.alloc(B * C), B, C);
+    const x2 = batch(wasm.alloc(B * C), B, C, true);
+    const w = fill(wasm.alloc(C * OC), 0.1);
+    const bias = fill(wasm.alloc(OC));
+    const dz = fill(wasm.alloc(B * OC), 0.01);
+    const dW0 = fill(wasm.alloc(C * OC));
+    const want = step(ONE, null, x2, w, bias, dz, dW0, B, C, OC);
+    const handle = wasm.inputHandle();
+    Object.assign(wasm.options, TWO);
+    const z = wasm.alloc(B * OC);
+    wasm.denseForward(z, x, w, bias, B, C, OC, handle); // its xᵀ job may still be running
+    wasm.denseForward(z, x2, w, bias, B, C, OC, handle); // rewrites the handle: the job is joined first
+    // Other split products in between (the helper's next jobs join the pending one first).
+    const other = wasm.gemm(wasm.alloc(B * OC), x, w, B, C, OC);
+    const dW = wasm.alloc(C * OC);
+    dW.set(dW0);
+    wasm.gemmTN(dW, x2, dz, C, B, OC, true, handle);
+    Object.assign(wasm.options, defaults);
+    expectBits(z, want.z, 'forward');
+    expectBits(dW, want.dW, 'dW');
+    expectBits(other, step(ONE, null, x, w, new Float32Array(OC), dz, dW0, B, C, OC).z, 'a product in between');
+    // Disposed while its job may be running: the job is joined before the buffers are freed.
+    const h2 = wasm.inputHandle();
+    Object.assign(wasm.options, TWO);
+    wasm.denseForward(z, x, w, bias, B, C, OC, h2);
+    h2.dispose();
+    Object.assign(wasm.options, defaults);
+    expectBits(wasm.gemmTN(wasm.alloc(C * OC), x2, dz, C, B, OC), step(ONE, null, x2, w, bias, dz, new Float32Array(C * OC), B, C, OC).dW, 'dW after a disposed handle');
+    handle.dispose();
+  });
+
   test('a handle that does not describe the gemmTN input is not used', () => {
     const [B, C, OC] = [64, 784, 128];
     const x = batch(wasm.alloc(B * C), B, C);

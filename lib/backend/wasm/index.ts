@@ -26,7 +26,8 @@
 //    convolution's) along M in multiples of 6 rows, others along N (multiples of 8 columns) or, when N
 //    is narrow, along M (multiples of 4 rows); see splitPoint. A zero-skipping product is split along
 //    M: each thread compresses and multiplies half of A's rows (A·B), or takes the rows holding half
-//    of the nonzeros of a compressed Aᵀ (the weight gradient). The helper thread takes one
+//    of the nonzeros of a compressed Aᵀ (the weight gradient); after a split forward product the helper
+//    makes Aᵀ's compressed rows in the background (joined before they are used). The helper thread takes one
 //    half, or this thread takes it back if the helper has not started it by the time its own is done.
 //    From ADAPT_MIN_WORK (2²¹) up, each shape is timed on one and on two threads and runs on the
 //    faster, re-tried now and then (the answer depends on what else the machine is running).
@@ -34,7 +35,7 @@
 import type { Backend, Buffer, ImageGeometry, ImageKernels, InputHandle, ReadBuffer, StepKernels } from '../backend';
 import { platform } from '../platform';
 import { checkLayout, WasmHeap, WasmHeapFullError, wasmApi, MAX_PAGES, PAGE_BYTES, type WasmApi, type WasmMemory, type WasmModule } from './memory';
-import { HELPER_OPS, HelperThread, OP_COL2IM, OP_CSR_PRODUCT_ROWS, OP_CSR_ROWS, OP_GEMM, OP_GEMM_NT, OP_IM2COL } from './threads';
+import { HELPER_OPS, HelperThread, OP_COL2IM, OP_CSR_PRODUCT_ROWS, OP_CSR_ROWS, OP_CSR_TRANSPOSE, OP_GEMM, OP_GEMM_NT, OP_IM2COL } from './threads';
 import { stepKernelsFrom } from './step';
 import { referenceStepKernels } from '../reference-step';
 import { imageKernelsFrom } from './image';
@@ -89,7 +90,8 @@ class WasmInputHandle implements InputHandle {
   rows = false;
   cols = false;
   private readonly bufs: (Float32Array | null)[] = [null, null];
-  constructor(readonly heap: WasmHeap) {}
+  /** finish: joins a helper job still writing into this handle's buffers. */
+  constructor(readonly heap: WasmHeap, private readonly finish: (h: WasmInputHandle) => void) {}
   /** A new input (rows, cols): what was kept about the last one is dropped. */
   describe(src: ReadBuffer, rows: number, cols: number, nnz: number): void {
     this.src = src;
@@ -115,6 +117,7 @@ class WasmInputHandle implements InputHandle {
     return this.bufs[i]!.byteOffset;
   }
   dispose(): void {
+    this.finish(this);
     for (const b of this.bufs) if (b) this.heap.free(b);
     this.bufs[0] = this.bufs[1] = null;
     this.src = null;
@@ -522,6 +525,18 @@ function createBackend(modules: WasmModule[], memory: WasmMemory, shared: boolea
       c.nextTry = c.calls + c.explore;
     }
   }
+  // A helper job left running past the call that started it (xᵀ's compressed rows, started after a split
+  // forward product): joined before the helper's next job, before its handle is used or rewritten.
+  let background: WasmInputHandle | null = null;
+  function settle(): void {
+    if (!background) return;
+    background = null;
+    helper.join();
+  }
+  function runHelper(op: number, args: readonly number[]): void {
+    settle();
+    helper.run(mod, op, args);
+  }
   /** A handle of this backend's (one from another backend, or none: null). */
   function own(h: InputHandle | null): WasmInputHandle | null {
     return h instanceof WasmInputHandle && h.heap === heap ? h : null;
@@ -549,6 +564,7 @@ function createBackend(modules: WasmModule[], memory: WasmMemory, shared: boolea
       nnz = head + k.countNonzero(pa + half * K * 4, (M - half) * K);
     }
     const sparse = skipZeros(pa, M, K, N, nnz);
+    if (h && background === h) settle(); // its buffers are about to be rewritten
     h?.describe(a, M, K, nnz);
     const work = M * N * K;
     const c = choiceFor(work, 0, sparse, M, K, N);
@@ -566,6 +582,13 @@ function createBackend(modules: WasmModule[], memory: WasmMemory, shared: boolea
       }
       split = sparseRows(pc, h.buffer(0, csrFloats(M, nnz)), pa, pb, M, K, N, acc, pbias, two, head);
       h.rows = true;
+      // Both threads pay here: the helper makes xᵀ's compressed rows for the weight gradient now, while
+      // this thread goes on through the layers above (joined by colProduct, or before the next helper job).
+      if (split && skipZeros(pa, K, M, N, nnz)) {
+        runHelper(OP_CSR_TRANSPOSE, [h.buffer(1, csrFloats(K, nnz)), h.address(0), M, K]);
+        background = h;
+        h.cols = true;
+      }
     } else {
       // A block of rows at a time, so the compressed rows ((rows+2)·4 + 8·nnz bytes) stay ≤ ~2 MiB.
       const rows = Math.max(1, Math.min(M, Math.floor(CSR_FLOATS / Math.max(1, K))));
@@ -590,7 +613,7 @@ function createBackend(modules: WasmModule[], memory: WasmMemory, shared: boolea
     if (two && M >= 2) {
       const half = M >> 1;
       if (head < 0) head = k.countNonzero(pa, half * K);
-      helper.run(mod, OP_CSR_PRODUCT_ROWS, [pc, ldc, csr, M, half, M, pa, lda, K, head, I32_MAX, pb, ldc, N, mode, pbias]);
+      runHelper(OP_CSR_PRODUCT_ROWS, [pc, ldc, csr, M, half, M, pa, lda, K, head, I32_MAX, pb, ldc, N, mode, pbias]);
       k.csrProductRows(pc, ldc, csr, M, 0, half, pa, lda, K, 0, head, pb, ldc, N, mode, pbias);
       helper.join();
       return true;
@@ -606,6 +629,7 @@ function createBackend(modules: WasmModule[], memory: WasmMemory, shared: boolea
    */
   function colProduct(pc: number, a: ReadBuffer, pa: number, pb: number, M: number, K: number, N: number, acc: boolean, handle: WasmInputHandle | null): void {
     const h = handle && handle.describes(a, K, M) ? handle : null;
+    if (handle && background === handle) settle();
     const sparse = skipZeros(pa, M, K, N, h ? h.nnz : -1);
     const work = M * N * K;
     const c = choiceFor(work, 1, sparse, M, K, N);
@@ -645,7 +669,7 @@ function createBackend(modules: WasmModule[], memory: WasmMemory, shared: boolea
     const mode = acc ? 1 : 0;
     if (two && M >= 2) {
       const at = k.csrMiddle(csr, 0, M);
-      helper.run(mod, OP_CSR_ROWS, [pc, ldc, csr, M, at, M, pb, ldc, N, mode, pbias]);
+      runHelper(OP_CSR_ROWS, [pc, ldc, csr, M, at, M, pb, ldc, N, mode, pbias]);
       k.csrGemmRows(pc, ldc, csr, M, 0, at, pb, ldc, N, mode, pbias);
       helper.join();
       return true;
@@ -665,10 +689,10 @@ function createBackend(modules: WasmModule[], memory: WasmMemory, shared: boolea
     const at = split.at;
     const theirs = scratchAddr(6, PANEL);
     if (split.cols) {
-      helper.run(mod, OP_GEMM, [pc + at * 4, ldc, pa, ldai, ldak, pb + at * 4, ldb, M, N - at, K, acc ? 1 : 0, pbias ? pbias + at * 4 : 0, theirs]);
+      runHelper(OP_GEMM, [pc + at * 4, ldc, pa, ldai, ldak, pb + at * 4, ldb, M, N - at, K, acc ? 1 : 0, pbias ? pbias + at * 4 : 0, theirs]);
       k.gemmStrided(pc, ldc, pa, ldai, ldak, pb, ldb, M, at, K, acc ? 1 : 0, pbias, mine);
     } else {
-      helper.run(mod, OP_GEMM, [pc + at * ldc, ldc, pa + at * ldai, ldai, ldak, pb, ldb, M - at, N, K, acc ? 1 : 0, pbias, theirs]);
+      runHelper(OP_GEMM, [pc + at * ldc, ldc, pa + at * ldai, ldai, ldak, pb, ldb, M - at, N, K, acc ? 1 : 0, pbias, theirs]);
       k.gemmStrided(pc, ldc, pa, ldai, ldak, pb, ldb, at, N, K, acc ? 1 : 0, pbias, mine);
     }
     helper.join();
@@ -695,7 +719,7 @@ function createBackend(modules: WasmModule[], memory: WasmMemory, shared: boolea
       return true;
     }
     const [dstStep, srcStep] = op === OP_IM2COL ? [window, image] : [image, window];
-    helper.run(mod, op, [pd + half * dstStep * 4, ps + half * srcStep * 4, B - half, ...geo]);
+    runHelper(op, [pd + half * dstStep * 4, ps + half * srcStep * 4, B - half, ...geo]);
     kernel(pd, ps, half, ...geo);
     helper.join();
     return true;
@@ -709,7 +733,10 @@ function createBackend(modules: WasmModule[], memory: WasmMemory, shared: boolea
     options,
     alloc,
     free: (buf: Float32Array) => heap.free(buf),
-    shutdown: () => helper.shutdown(),
+    shutdown: () => {
+      settle();
+      helper.shutdown();
+    },
     fmaAvailable: instances.length > 1,
     get kernelsInUse() {
       return options.fma && instances.length > 1 ? 'relaxed-SIMD FMA' : 'SIMD (multiply, then add)';
@@ -721,7 +748,9 @@ function createBackend(modules: WasmModule[], memory: WasmMemory, shared: boolea
       col2im: (dinp, dcols, B, g) => convOp(OP_COL2IM, dinp, dcols, B, g),
     },
 
-    inputHandle: () => new WasmInputHandle(heap),
+    inputHandle: () => new WasmInputHandle(heap, (h) => {
+      if (background === h) settle();
+    }),
 
     gemm(out: Buffer, a: ReadBuffer, b: ReadBuffer, M: number, K: number, N: number, accumulate = false): Buffer {
       use();
@@ -758,10 +787,10 @@ function createBackend(modules: WasmModule[], memory: WasmMemory, shared: boolea
         const theirs = scratchAddr(6, PANEL);
         const at = split.at;
         if (split.cols) {
-          helper.run(mod, OP_GEMM_NT, [pc + at * 4, N * 4, pa, K * 4, pb + at * K * 4, K * 4, M, N - at, K, acc, 0, theirs]);
+          runHelper(OP_GEMM_NT, [pc + at * 4, N * 4, pa, K * 4, pb + at * K * 4, K * 4, M, N - at, K, acc, 0, theirs]);
           k.gemmNTStrided(pc, N * 4, pa, K * 4, pb, K * 4, M, at, K, acc, 0, mine);
         } else {
-          helper.run(mod, OP_GEMM_NT, [pc + at * N * 4, N * 4, pa + at * K * 4, K * 4, pb, K * 4, M - at, N, K, acc, 0, theirs]);
+          runHelper(OP_GEMM_NT, [pc + at * N * 4, N * 4, pa + at * K * 4, K * 4, pb, K * 4, M - at, N, K, acc, 0, theirs]);
           k.gemmNTStrided(pc, N * 4, pa, K * 4, pb, K * 4, at, N, K, acc, 0, mine);
         }
         helper.join();

@@ -36,7 +36,7 @@ const ARGS = 5;
 export const MAX_ARGS = 16;
 
 /** The kernels a helper thread can run: op k is HELPER_OPS[k − 1] (the list both threads dispatch from). */
-export const HELPER_OPS = ['gemmStrided', 'gemmNTStrided', 'csrGemmRows', 'csrProductRows', 'im2col', 'col2im'] as const;
+export const HELPER_OPS = ['gemmStrided', 'gemmNTStrided', 'csrGemmRows', 'csrProductRows', 'csrTranspose', 'im2col', 'col2im'] as const;
 export type HelperOp = (typeof HELPER_OPS)[number];
 /** The op number of a kernel. */
 export const opOf = (name: HelperOp): number => HELPER_OPS.indexOf(name) + 1;
@@ -44,6 +44,7 @@ export const OP_GEMM = opOf('gemmStrided');
 export const OP_GEMM_NT = opOf('gemmNTStrided');
 export const OP_CSR_ROWS = opOf('csrGemmRows');
 export const OP_CSR_PRODUCT_ROWS = opOf('csrProductRows');
+export const OP_CSR_TRANSPOSE = opOf('csrTranspose');
 export const OP_IM2COL = opOf('im2col');
 export const OP_COL2IM = opOf('col2im');
 const OP_EXIT = HELPER_OPS.length + 1;
