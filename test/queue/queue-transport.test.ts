@@ -3,6 +3,7 @@
 // persistence (the queue and every job lost) still ends with each trial ended exactly once.
 
 import { Worker } from 'bullmq';
+import { Redis } from 'ioredis';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +11,7 @@ import { checkTrainConfig } from '../../bin/train-flags';
 import { DEFAULT_CONFIG } from '../../lib/node/experiments/assignment';
 import { QueueAgent } from '../../lib/node/queue/agent';
 import { parseQueueAddress, type QueueAddress } from '../../lib/node/queue/connection';
-import { PREFIX, queueName } from '../../lib/node/queue/protocol';
+import { PREFIX, queueName, SWEEPS_KEY } from '../../lib/node/queue/protocol';
 import { QueueTransport } from '../../lib/node/queue/queue-transport';
 import type { TrialEvents } from '../../lib/sweep/transport';
 import type { EpochReport, TrialJob, TrialResult } from '../../lib/sweep/types';
@@ -96,6 +97,35 @@ describeWithRedis('QueueTransport (the controller side)', () => {
     }
     expect(logs.some((l) => /no longer on the queue; adding it again/.test(l))).toBe(true);
     expect(transport.capacity()).toBe(2);
+  }, 60000);
+
+  test('an agent whose sweep leaves the open list while its trials run (a Redis that lost its data) takes no more trials than its slots', async () => {
+    const address = parseQueueAddress(server.url);
+    const transport = newTransport(address, 'sw-v');
+    await transport.open();
+    const runner = new FakeRunner(2, 400);
+    const agent = new QueueAgent({
+      address, slots: 2, runner, checkConfig: checkTrainConfig, sweep: 'sw-v', local: { runsRoot: join(tmp, 'agent') }, log: (l) => logs.push(l), pollMs: 100,
+    });
+    closers.push(() => agent.close());
+    await agent.start();
+    const ends = new Map<string, TrialResult[]>();
+    let heard = 0;
+    const events: TrialEvents = { epoch: () => { heard++; }, end: (id, r) => ends.set(id, [...(ends.get(id) ?? []), r]) };
+    for (const t of ['t4', 't5', 't6']) transport.start(trialJob('sw-v', t, 5), events);
+    await until(() => heard > 0, 'a first epoch');
+    // What the agent sees when Redis comes back empty: its sweep is no longer listed (the
+    // controller lists it again within pollMs) while two trials still run in its runner.
+    const side = new Redis(address.options);
+    closers.push(async () => side.disconnect());
+    await side.zrem(SWEEPS_KEY, 'sw-v');
+    await until(() => logs.some((l) => l.endsWith('sweep sw-v is closed')), 'the agent to let the sweep go');
+    expect(runner.capacity()).toBe(0); // t4 and t5 still run here
+    await until(() => ends.size === 3, 'all three trials to end');
+    for (const t of ['t4', 't5', 't6']) {
+      expect(ends.get(t)).toHaveLength(1);
+      expect(ends.get(t)![0]).toMatchObject({ state: 'finished' });
+    }
   }, 60000);
 
   test('an epoch heard after a gap (its predecessors\' events lost) waits for them: the sweep hears every epoch once, in order', async () => {

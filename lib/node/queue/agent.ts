@@ -53,6 +53,7 @@ export class QueueAgent {
   private timers: NodeJS.Timeout[] = [];
   private closing = false;
   private lastError = '';
+  private waitLogged = false;
 
   constructor(private readonly opts: AgentOptions) {
     this.log = opts.log ?? ((l) => process.stderr.write(l + '\n'));
@@ -114,7 +115,19 @@ export class QueueAgent {
       this.serving = undefined;
       await w?.close();
     }
-    if (this.serving === undefined && want !== undefined && !this.closing) this.serve(want);
+    if (this.serving === undefined && want !== undefined && !this.closing) {
+      // A worker let go (its sweep vanished from the list: closed, or a Redis that lost its data)
+      // still has its trials in the runner until they end. A new worker takes up to `slots` jobs at
+      // once, so it starts only when every slot is free, or a job would find none and fail.
+      const busy = this.opts.slots - this.opts.runner.capacity();
+      if (busy > 0) {
+        if (!this.waitLogged) this.log(`agent ${this.id}: sweep ${want} open; waiting for ${busy} trial(s) still running here to end`);
+        this.waitLogged = true;
+        return;
+      }
+      this.waitLogged = false;
+      this.serve(want);
+    }
   }
 
   private serve(sweepId: string): void {
