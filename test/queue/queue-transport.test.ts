@@ -50,6 +50,16 @@ describeWithRedis('QueueTransport (the controller side)', () => {
     closers.push(() => transport.close());
     return transport;
   }
+  /** A started agent with `slots` FakeRunner slots (each epoch `epochMs`), serving `sweep` or any sweep; closed after the tests. */
+  async function startAgent(address: QueueAddress, slots: number, epochMs: number, pollMs: number, sweep?: string): Promise<{ runner: FakeRunner; agent: QueueAgent }> {
+    const runner = new FakeRunner(slots, epochMs);
+    const agent = new QueueAgent({
+      address, slots, runner, checkConfig: checkTrainConfig, ...(sweep ? { sweep } : {}), local: { runsRoot: join(tmp, 'agent') }, log: (l) => logs.push(l), pollMs,
+    });
+    closers.push(() => agent.close());
+    await agent.start();
+    return { runner, agent };
+  }
   afterAll(async () => {
     for (const c of closers.reverse()) await c();
     await server?.stop();
@@ -64,12 +74,7 @@ describeWithRedis('QueueTransport (the controller side)', () => {
     await transport.open();
     expect(transport.capacity()).toBe(1); // no agent yet: one trial may wait on the queue for them
 
-    const runner = new FakeRunner(2, 150);
-    const agent = new QueueAgent({
-      address, slots: 2, runner, checkConfig: checkTrainConfig, local: { runsRoot: join(tmp, 'agent') }, log: (l) => logs.push(l), pollMs: 200,
-    });
-    closers.push(() => agent.close());
-    await agent.start();
+    await startAgent(address, 2, 150, 200);
     await until(() => grew > 0, 'the agent\'s slots to be counted');
     expect(transport.capacity()).toBe(2);
 
@@ -103,12 +108,7 @@ describeWithRedis('QueueTransport (the controller side)', () => {
     const address = parseQueueAddress(server.url);
     const transport = newTransport(address, 'sw-v');
     await transport.open();
-    const runner = new FakeRunner(2, 400);
-    const agent = new QueueAgent({
-      address, slots: 2, runner, checkConfig: checkTrainConfig, sweep: 'sw-v', local: { runsRoot: join(tmp, 'agent') }, log: (l) => logs.push(l), pollMs: 100,
-    });
-    closers.push(() => agent.close());
-    await agent.start();
+    const { runner } = await startAgent(address, 2, 400, 100, 'sw-v');
     const ends = new Map<string, TrialResult[]>();
     let heard = 0;
     const events: TrialEvents = { epoch: () => { heard++; }, end: (id, r) => ends.set(id, [...(ends.get(id) ?? []), r]) };
@@ -158,12 +158,7 @@ describeWithRedis('QueueTransport (the controller side)', () => {
     const address = parseQueueAddress(server.url);
     const transport = newTransport(address, 'sw-y');
     await transport.open();
-    const runner = new FakeRunner(1, 20);
-    const agent = new QueueAgent({
-      address, slots: 1, runner, checkConfig: checkTrainConfig, sweep: 'sw-y', local: { runsRoot: join(tmp, 'agent') }, log: (l) => logs.push(l), pollMs: 200,
-    });
-    closers.push(() => agent.close());
-    await agent.start();
+    const { runner } = await startAgent(address, 1, 20, 200, 'sw-y');
     const bad = trialJob('sw-y', 't9', 2);
     (bad.config as unknown as Record<string, unknown>).activation = 'relu';
     const ended = new Promise<TrialResult>((resolve) => transport.start(bad, { epoch: () => undefined, end: (_id, r) => resolve(r) }));
